@@ -1,0 +1,611 @@
+/*
+ * The client's session: handshake on the handshake port, then the
+ * conversation on the data port.  One poll(2) loop moves bytes between
+ * stdin, stdout and the socket; it never blocks on a write while the server
+ * may be waiting for us to read, so a long pipelined input cannot deadlock.
+ */
+
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "channel.h"
+#include "key.h"
+#include "log.h"
+#include "net.h"
+#include "proto.h"
+#include "client.h"
+
+#define CONNECT_TIMEOUT_MS	10000
+#define HANDSHAKE_TIMEOUT_MS	15000
+#define STDIN_BUF		(2 * CHANNEL_BODY_MAX + 2)
+
+/* The conversation's state. */
+struct chat {
+	const struct client_opts *o;
+	int fd;
+	struct proto_session keys;
+	struct channel_dir tx, rx;
+	uint8_t *stdin_buf;	/* bytes read from stdin, not yet sent */
+	size_t stdin_start, stdin_len;
+	int stdin_eof, skipping;
+	uint8_t *record;	/* a record to seal, or one opened */
+	uint8_t *out;		/* the frame being sent */
+	size_t out_len, out_off;
+	uint8_t prefix[CHANNEL_LEN_LEN];
+	uint8_t *in;		/* the frame being received */
+	size_t in_have, in_need;
+	int close_sent, close_received;
+	unsigned long long sent, received, too_long;
+	int64_t deadline;
+};
+
+/* Print an error message on stderr. */
+static void
+say(const char *fmt, const char *arg)
+{
+
+	fprintf(stderr, "secchat: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+}
+
+/* Read one handshake message of ${type}; a CLIENT_EXIT_* status. */
+static int
+read_message(int fd, uint8_t *buf, int type, size_t body)
+{
+	int64_t deadline = net_now_ms() + HANDSHAKE_TIMEOUT_MS;
+	int r;
+
+	if ((r = net_read_full(fd, buf, PROTO_HDR_LEN, deadline)) != 0)
+		goto io;
+	if ((r = proto_check_header(buf, type, body)) == PROTO_E_REMOTE) {
+		if (net_read_full(fd, buf + PROTO_HDR_LEN, 1, deadline))
+			goto io;
+		say("the server refused the handshake: %s",
+		    proto_error_code_str(buf[PROTO_HDR_LEN]));
+		return (buf[PROTO_HDR_LEN] == PROTO_ERRCODE_BUSY ?
+		    CLIENT_EXIT_REFUSED : CLIENT_EXIT_PROTOCOL);
+	}
+	if (r != PROTO_OK) {
+		say("handshake failed: %s", proto_strerror(r));
+		return (CLIENT_EXIT_PROTOCOL);
+	}
+	if ((r = net_read_full(fd, buf + PROTO_HDR_LEN, body, deadline)) != 0)
+		goto io;
+	return (CLIENT_EXIT_OK);
+
+io:
+	say("handshake failed: %s", r == 1 ?
+	    "the server closed the connection" : strerror(errno));
+	return (CLIENT_EXIT_CONNECT);
+}
+
+/* Warn that the server's key ${pub} was not checked against a pin. */
+static void
+warn_unpinned(const uint8_t pub[KEY_LEN])
+{
+	char fp[KEY_FP_LEN], line[KEY_LINE_MAX + 1];
+
+	key_fingerprint(pub, fp);
+	key_format_public(pub, NULL, line);
+	fprintf(stderr, "secchat: warning: the server's key was not "
+	    "verified; its fingerprint is %s\n"
+	    "secchat: check it with the server's admin, then pin it with "
+	    "--server-key '%s'\n", fp, line);
+}
+
+/* Report that the server's key ${seen} is not the pinned one. */
+static void
+report_key_mismatch(const uint8_t seen[KEY_LEN], const uint8_t pin[KEY_LEN])
+{
+	char fp_seen[KEY_FP_LEN], fp_pin[KEY_FP_LEN];
+
+	key_fingerprint(seen, fp_seen);
+	key_fingerprint(pin, fp_pin);
+	fprintf(stderr,
+	    "secchat: @@@ WARNING: THE SERVER'S KEY HAS CHANGED OR IS NOT "
+	    "THE ONE YOU PINNED @@@\n"
+	    "secchat: someone could be intercepting this connection.\n"
+	    "secchat: expected %s\nsecchat: received %s\n"
+	    "secchat: refusing to continue; nothing was sent.\n",
+	    fp_pin, fp_seen);
+}
+
+/* Run the handshake on ${fd} into ${s}; a CLIENT_EXIT_* status. */
+static int
+handshake(const struct client_opts *o, int fd, struct proto_session *s)
+{
+	uint8_t msg[PROTO_REPLY_LEN], peer[KEY_LEN];
+	struct proto_hs *hs;
+	int r, status = CLIENT_EXIT_PROTOCOL;
+
+	if ((hs = proto_client_new(o->id, o->pin)) == NULL) {
+		say("%s", "out of memory");
+		return (CLIENT_EXIT_ERROR);
+	}
+	if ((r = proto_client_hello(hs, msg)) != PROTO_OK)
+		goto fail;
+	if (net_write_full(fd, msg, PROTO_HELLO_LEN,
+	    net_now_ms() + HANDSHAKE_TIMEOUT_MS))
+		goto io;
+	if ((status = read_message(fd, msg, PROTO_T_REPLY,
+	    PROTO_REPLY_BODY)) != CLIENT_EXIT_OK)
+		goto out;
+	if ((r = proto_client_read_reply(hs, msg)) == PROTO_E_PIN) {
+		if (proto_hs_peer(hs, peer) == PROTO_OK)
+			report_key_mismatch(peer, o->pin);
+		status = CLIENT_EXIT_HOSTKEY;
+		goto out;
+	}
+	if (r != PROTO_OK)
+		goto fail;
+	if (o->pin == NULL && proto_hs_peer(hs, peer) == PROTO_OK)
+		warn_unpinned(peer);
+	if ((r = proto_client_auth(hs, msg)) != PROTO_OK)
+		goto fail;
+	if (net_write_full(fd, msg, PROTO_AUTH_LEN,
+	    net_now_ms() + HANDSHAKE_TIMEOUT_MS))
+		goto io;
+	r = proto_hs_session(hs, s);
+	status = (r == PROTO_OK) ? CLIENT_EXIT_OK : CLIENT_EXIT_PROTOCOL;
+	goto out;
+
+fail:
+	say("handshake failed: %s", proto_strerror(r));
+	status = CLIENT_EXIT_PROTOCOL;
+	goto out;
+io:
+	say("handshake failed: %s", strerror(errno));
+	status = CLIENT_EXIT_CONNECT;
+out:
+	proto_hs_free(hs);
+	sodium_memzero(msg, sizeof(msg));
+	return (status);
+}
+
+/* Explain that the server refused us with ${reason}. */
+static void
+report_refusal(const struct client_opts *o, int reason)
+{
+	char fp[KEY_FP_LEN], line[KEY_LINE_MAX + 1];
+	const char *user = getenv("USER");
+
+	if (reason != CHANNEL_REFUSE_NOT_ALLOWED) {
+		say("the server refused the session: %s",
+		    reason == CHANNEL_REFUSE_BUSY ? "it is busy, try again "
+		    "later" : "it could not start one");
+		return;
+	}
+	key_fingerprint(o->id->pub, fp);
+	key_format_public(o->id->pub, o->id->comment, line);
+	fprintf(stderr, "secchat: the server refused your key %s: it is not "
+	    "on the server's allowlist.\n"
+	    "secchat: ask the server's admin to add this line to the [allow] "
+	    "section of server.ini:\n%s = %s\n", fp,
+	    (user != NULL && user[0] != '\0') ? user : "name", line);
+}
+
+/*
+ * Read the server's first record on the handshake connection: the data
+ * port, stored in ${port}, or a refusal.  A CLIENT_EXIT_* status.
+ */
+static int
+read_first(const struct client_opts *o, int fd, struct chat *c, int *port)
+{
+	uint8_t header[CHANNEL_HEADER_LEN], prefix[CHANNEL_LEN_LEN];
+	int64_t deadline = net_now_ms() + HANDSHAKE_TIMEOUT_MS;
+	size_t ct_len, len;
+	int r, final;
+
+	if ((r = net_read_full(fd, header, sizeof(header), deadline)) ||
+	    (r = net_read_full(fd, prefix, sizeof(prefix), deadline))) {
+		say("the server closed the connection after the handshake%s",
+		    r == 1 ? "" : " (reading its answer failed)");
+		return (CLIENT_EXIT_CONNECT);
+	}
+	if ((r = channel_rx_start(&c->rx, c->keys.rx_key, header)) ||
+	    (r = channel_frame_length(prefix, &ct_len)))
+		goto proto;
+	if (net_read_full(fd, c->in, ct_len, deadline)) {
+		say("%s", "the connection was lost after the handshake");
+		return (CLIENT_EXIT_CONNECT);
+	}
+	if ((r = channel_open(&c->rx, c->in, ct_len, c->record, &len, &final)))
+		goto proto;
+	if (c->record[0] == CHANNEL_T_REFUSED) {
+		report_refusal(o, c->record[1]);
+		return (CLIENT_EXIT_REFUSED);
+	}
+	if (c->record[0] != CHANNEL_T_PORT) {
+		r = CHANNEL_E_FORMAT;
+		goto proto;
+	}
+	*port = (c->record[1] << 8) | c->record[2];
+	return (CLIENT_EXIT_OK);
+
+proto:
+	say("protocol error after the handshake: %s", channel_strerror(r));
+	return (CLIENT_EXIT_PROTOCOL);
+}
+
+/* Seal ${record} of ${len} bytes into the output frame. */
+static int
+queue_record(struct chat *c, const uint8_t *record, size_t len, int final)
+{
+	int r;
+
+	if ((r = channel_seal(&c->tx, record, len, final, c->out,
+	    &c->out_len)) != CHANNEL_OK) {
+		say("cannot send: %s", channel_strerror(r));
+		return (-1);
+	}
+	c->out_off = 0;
+	return (0);
+}
+
+/* Drop ${n} bytes from the front of the stdin buffer. */
+static void
+stdin_consume(struct chat *c, size_t n)
+{
+
+	c->stdin_start += n;
+	c->stdin_len -= n;
+	if (c->stdin_len == 0)
+		c->stdin_start = 0;
+}
+
+/* Say that message number ${n} was too long and is not sent. */
+static void
+report_too_long(struct chat *c)
+{
+
+	c->too_long++;
+	fprintf(stderr, "secchat: message %llu is longer than %d bytes: not "
+	    "sent\n", c->sent + c->too_long, CHANNEL_BODY_MAX);
+}
+
+/*
+ * Queue the next whole message from the stdin buffer, if there is one;
+ * a message longer than the limit is reported and skipped, never cut.
+ * Returns 0, or -1 on error.
+ */
+static int
+queue_from_stdin(struct chat *c)
+{
+	uint8_t *base = c->stdin_buf + c->stdin_start, *sep;
+	size_t len;
+
+	sep = memchr(base, c->o->separator, c->stdin_len);
+	if (sep == NULL && !(c->stdin_eof && c->stdin_len > 0)) {
+		if (c->stdin_len > CHANNEL_BODY_MAX) {
+			/* Too long already: skip up to the separator. */
+			if (!c->skipping)
+				report_too_long(c);
+			c->skipping = 1;
+			stdin_consume(c, c->stdin_len);
+		}
+		return (0);
+	}
+	len = (sep != NULL) ? (size_t)(sep - base) : c->stdin_len;
+	if (c->skipping) {
+		c->skipping = 0;
+		stdin_consume(c, len + (sep != NULL));
+		return (0);
+	}
+	if (len > CHANNEL_BODY_MAX) {
+		report_too_long(c);
+		stdin_consume(c, len + (sep != NULL));
+		return (0);
+	}
+	c->record[0] = CHANNEL_T_MSG;
+	memcpy(c->record + 1, base, len);
+	stdin_consume(c, len + (sep != NULL));
+	if (queue_record(c, c->record, 1 + len, 0))
+		return (-1);
+	c->sent++;
+	return (0);
+}
+
+/* Read what stdin has into the buffer; 0, or -1 on error. */
+static int
+read_stdin(struct chat *c)
+{
+	ssize_t n;
+
+	if (c->stdin_start > 0) {
+		memmove(c->stdin_buf, c->stdin_buf + c->stdin_start,
+		    c->stdin_len);
+		c->stdin_start = 0;
+	}
+	n = read(STDIN_FILENO, c->stdin_buf + c->stdin_len,
+	    STDIN_BUF - c->stdin_len);
+	if (n == -1 && (errno == EINTR || errno == EAGAIN))
+		return (0);
+	if (n == -1) {
+		say("reading stdin: %s", strerror(errno));
+		return (-1);
+	}
+	if (n == 0)
+		c->stdin_eof = 1;
+	c->stdin_len += (size_t)n;
+	return (0);
+}
+
+/* Print the message body ${body} of ${len} bytes on stdout. */
+static void
+print_message(struct chat *c, const uint8_t *body, size_t len)
+{
+	char esc[4 * 256 + 8];
+	size_t off, n;
+
+	if (!c->o->escape_output) {
+		fwrite(body, 1, len, stdout);
+	} else {
+		/* A terminal: never let the peer send control sequences. */
+		for (off = 0; off < len; off += n) {
+			n = (len - off > 256) ? 256 : len - off;
+			fputs(log_escape(body + off, n, esc, sizeof(esc)),
+			    stdout);
+		}
+	}
+	fputc(c->o->separator, stdout);
+	fflush(stdout);
+}
+
+/* Handle the record just opened; 0 to go on, 1 when the server closed. */
+static int
+handle_record(struct chat *c, size_t len)
+{
+	char reason[4 * CHANNEL_CLOSE_REASON_MAX + 8];
+
+	if (c->record[0] == CHANNEL_T_MSG) {
+		c->received++;
+		print_message(c, c->record + 1, len - 1);
+		if (c->o->interactive && !c->close_sent)
+			fputs("> ", stderr);
+		return (0);
+	}
+	if (c->record[0] == CHANNEL_T_CLOSE) {
+		c->close_received = 1;
+		if (len > 1)
+			fprintf(stderr, "secchat: the server closed the "
+			    "session: %s\n", log_escape(c->record + 1,
+			    len - 1, reason, sizeof(reason)));
+		return (1);
+	}
+	say("%s", "protocol error: unexpected record from the server");
+	return (-1);
+}
+
+/*
+ * Read from the server what is there; open each whole frame.  Returns 0
+ * to go on, 1 when the server closed the session, -1 on error (reported).
+ */
+static int
+read_server(struct chat *c)
+{
+	uint8_t *dst;
+	size_t len;
+	ssize_t n;
+	int r, final;
+
+	dst = (c->in_need == 0) ? c->prefix + c->in_have : c->in + c->in_have;
+	n = read(c->fd, dst, (c->in_need == 0 ? CHANNEL_LEN_LEN : c->in_need)
+	    - c->in_have);
+	if (n == -1 && (errno == EINTR || errno == EAGAIN))
+		return (0);
+	if (n <= 0) {
+		say("the connection to the server was lost: %s", n == 0 ?
+		    "end of file" : strerror(errno));
+		return (-1);
+	}
+	c->in_have += (size_t)n;
+	if (c->in_need == 0) {
+		if (c->in_have < CHANNEL_LEN_LEN)
+			return (0);
+		if ((r = channel_frame_length(c->prefix, &c->in_need)))
+			goto proto;
+		c->in_have = 0;
+		return (0);
+	}
+	if (c->in_have < c->in_need)
+		return (0);
+	r = channel_open(&c->rx, c->in, c->in_need, c->record, &len, &final);
+	c->in_have = c->in_need = 0;
+	if (r != CHANNEL_OK)
+		goto proto;
+	return (handle_record(c, len));
+
+proto:
+	say("protocol error from the server: %s", channel_strerror(r));
+	return (-1);
+}
+
+/* Send what is left of the output frame; 0, or -1 on error. */
+static int
+write_server(struct chat *c)
+{
+	ssize_t n;
+
+	n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+	    MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n == -1 && (errno == EINTR || errno == EAGAIN))
+		return (0);
+	if (n == -1) {
+		say("sending to the server: %s", strerror(errno));
+		return (-1);
+	}
+	c->out_off += (size_t)n;
+	if (c->out_off == c->out_len)
+		c->out_len = c->out_off = 0;
+	return (0);
+}
+
+/* Queue what comes next for the server: a message, or our close. */
+static int
+queue_next(struct chat *c)
+{
+	static const uint8_t close_record[1] = { CHANNEL_T_CLOSE };
+
+	if (c->out_len != 0 || c->close_sent)
+		return (0);
+	if (queue_from_stdin(c))
+		return (-1);
+	if (c->out_len == 0 && c->stdin_eof && c->stdin_len == 0) {
+		if (queue_record(c, close_record, 1, 1))
+			return (-1);
+		c->close_sent = 1;
+		c->deadline = net_now_ms() + 1000 * (int64_t)c->o->wait;
+	}
+	return (0);
+}
+
+/* One turn of the loop: wait for what can move, and move it. */
+static int
+chat_turn(struct chat *c)
+{
+	struct pollfd pfds[2];
+	int timeout = -1, r;
+	int want_stdin = (c->out_len == 0 && !c->stdin_eof && !c->close_sent);
+
+	pfds[0].fd = c->fd;
+	pfds[0].events = POLLIN | (c->out_len != 0 ? POLLOUT : 0);
+	pfds[1].fd = want_stdin ? STDIN_FILENO : -1;
+	pfds[1].events = POLLIN;
+	pfds[0].revents = pfds[1].revents = 0;
+	if (c->close_sent) {
+		timeout = (int)(c->deadline - net_now_ms());
+		if (timeout <= 0) {
+			fprintf(stderr, "secchat: no answer from the server "
+			    "within %d s after the end of input (%llu "
+			    "messages sent, %llu received)\n", c->o->wait,
+			    c->sent, c->received);
+			return (-1);
+		}
+	}
+	if (poll(pfds, 2, timeout) == -1)
+		return (errno == EINTR ? 0 : -1);
+	if ((pfds[0].revents & POLLOUT) && write_server(c))
+		return (-1);
+	if (pfds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+		if ((r = read_server(c)) != 0)
+			return (r);
+	}
+	if ((pfds[1].revents & (POLLIN | POLLHUP | POLLERR)) && read_stdin(c))
+		return (-1);
+	return (queue_next(c));
+}
+
+/* Run the conversation on the data connection; a CLIENT_EXIT_* status. */
+static int
+converse(struct chat *c)
+{
+	uint8_t header[CHANNEL_HEADER_LEN], hello[PROTO_DATA_HELLO_LEN];
+	int r;
+
+	/* Prove the session, and start our direction of the channel. */
+	channel_tx_start(&c->tx, c->keys.tx_key, header);
+	proto_data_hello(&c->keys, header, hello);
+	if (net_write_full(c->fd, hello, sizeof(hello),
+	    net_now_ms() + HANDSHAKE_TIMEOUT_MS)) {
+		say("sending to the data port: %s", strerror(errno));
+		return (CLIENT_EXIT_CONNECT);
+	}
+	if (c->o->interactive)
+		fputs("> ", stderr);
+	if (queue_next(c))
+		return (CLIENT_EXIT_ERROR);
+	while ((r = chat_turn(c)) == 0)
+		continue;
+	if (r < 0)
+		return (CLIENT_EXIT_CONNECT);
+	if (!c->close_sent)
+		return (CLIENT_EXIT_CONNECT);
+	return (c->too_long ? CLIENT_EXIT_ERROR : CLIENT_EXIT_OK);
+}
+
+/* Allocate the buffers of ${c}; 0 or -1. */
+static int
+chat_alloc(struct chat *c)
+{
+
+	c->stdin_buf = malloc(STDIN_BUF);
+	c->record = malloc(CHANNEL_RECORD_MAX);
+	c->out = malloc(CHANNEL_FRAME_MAX);
+	c->in = malloc(CHANNEL_CT_MAX);
+	return ((c->stdin_buf && c->record && c->out && c->in) ? 0 : -1);
+}
+
+/* Wipe and free the buffers and keys of ${c}. */
+static void
+chat_free(struct chat *c)
+{
+
+	if (c->record != NULL)
+		sodium_memzero(c->record, CHANNEL_RECORD_MAX);
+	free(c->stdin_buf);
+	free(c->record);
+	free(c->out);
+	free(c->in);
+	channel_dir_wipe(&c->tx);
+	channel_dir_wipe(&c->rx);
+	proto_session_wipe(&c->keys);
+}
+
+/**
+ * client_run(o):
+ * Connect to the server, run the handshake, move to the data port, then
+ * send each message read from stdin and print each message received, until
+ * stdin ends and the server has answered our orderly close.  Returns a
+ * CLIENT_EXIT_* status, with the reason printed on stderr.
+ */
+int
+client_run(const struct client_opts *o)
+{
+	struct chat c;
+	char err[NET_ERR_LEN];
+	int hs_fd, port, status;
+
+	memset(&c, 0, sizeof(c));
+	c.o = o;
+	c.fd = -1;
+	if (chat_alloc(&c)) {
+		say("%s", "out of memory");
+		status = CLIENT_EXIT_ERROR;
+		goto out;
+	}
+	if ((hs_fd = net_connect(o->host, o->port, CONNECT_TIMEOUT_MS,
+	    err)) == -1) {
+		say("%s", err);
+		status = CLIENT_EXIT_CONNECT;
+		goto out;
+	}
+	if ((status = handshake(o, hs_fd, &c.keys)) == CLIENT_EXIT_OK &&
+	    (status = read_first(o, hs_fd, &c, &port)) == CLIENT_EXIT_OK) {
+		/* The session lives on the data port, at the same address. */
+		if ((c.fd = net_connect_peer(hs_fd, port, CONNECT_TIMEOUT_MS,
+		    err)) == -1) {
+			say("%s", err);
+			status = CLIENT_EXIT_CONNECT;
+		}
+	}
+	close(hs_fd);
+	if (c.fd != -1)
+		status = converse(&c);
+
+out:
+	if (c.fd != -1)
+		close(c.fd);
+	chat_free(&c);
+	return (status);
+}

@@ -1,0 +1,41 @@
+#ifndef LOG_H_
+#define LOG_H_
+
+#include <stddef.h>
+
+/*
+ * Logging for the programs: to stderr (foreground, tests) or to syslog.
+ * Messages never carry secrets or message contents; strings that came from
+ * the network are escaped with log_escape first.
+ */
+
+#define LOG_LEVEL_ERROR	0
+#define LOG_LEVEL_WARN	1
+#define LOG_LEVEL_INFO	2
+#define LOG_LEVEL_DEBUG	3
+
+/**
+ * log_open(ident, to_stderr, level):
+ * Log as ${ident} to stderr if ${to_stderr} is non-zero, else to syslog
+ * (facility LOG_DAEMON), dropping messages above ${level}.
+ */
+void log_open(const char *, int, int);
+
+/**
+ * log_error(fmt, ...), log_warn, log_info, log_debug:
+ * Log one line at that level.
+ */
+void log_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/**
+ * log_escape(in, in_len, out, out_len):
+ * Copy ${in_len} bytes of ${in} into ${out} (${out_len} bytes, NUL
+ * terminated), replacing every byte that is not printable ASCII with \xHH
+ * and truncating with "..." when it does not fit.  Returns ${out}.
+ */
+char *log_escape(const void *, size_t, char *, size_t);
+
+#endif /* !LOG_H_ */

@@ -1,0 +1,543 @@
+/*
+ * The master process.
+ *
+ * Roles: the master owns the listening sockets, the server's long-term key
+ * and the allowlist.  It runs every handshake itself, in one poll(2) loop,
+ * with non-blocking sockets and a deadline per handshake, so a slow or
+ * silent client costs it one small slot (struct hs_conn) and never stalls
+ * the others.  The only network data it parses are the three fixed-size
+ * handshake messages, through the proto functions (fuzzed, bounded).
+ *
+ * Only a handshake that proves an allowlisted key gets a process: the
+ * master forks a session child, which wipes the long-term key and every
+ * other handshake's state from its memory and runs session_run().  A
+ * refused client is told so with an encrypted REFUSED record and closed.
+ *
+ * Signals only set flags and write a byte to a self-pipe that wakes the
+ * loop; the loop reaps children and stops.  Later the loop grows more kinds
+ * of descriptors (room relays over socketpairs to the children): each is
+ * one more entry in the poll set built at the top of each iteration.
+ */
+
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "allow.h"
+#include "channel.h"
+#include "conf.h"
+#include "key.h"
+#include "log.h"
+#include "net.h"
+#include "proto.h"
+#include "session.h"
+#include "master.h"
+
+/* Where one handshake in progress stands. */
+enum hs_state {
+	HS_READ_HELLO,		/* reading the client's HELLO */
+	HS_WRITE_REPLY,		/* sending our REPLY */
+	HS_READ_AUTH,		/* reading the client's AUTH */
+	HS_WRITE_LAST		/* sending an ERROR or REFUSED, then close */
+};
+
+/* One handshake in progress. */
+struct hs_conn {
+	int fd;
+	enum hs_state state;
+	int64_t deadline;
+	struct proto_hs *hs;
+	uint8_t in[PROTO_AUTH_LEN > PROTO_HELLO_LEN ? PROTO_AUTH_LEN :
+	    PROTO_HELLO_LEN];
+	size_t in_len, in_need;
+	uint8_t out[PROTO_REPLY_LEN];
+	size_t out_len, out_off;
+	char peer[NET_ADDRSTR_LEN];
+};
+
+struct master {
+	struct conf *conf;
+	struct key_pair *id;
+	const int *listeners;
+	int nlisteners;
+	struct hs_conn *conns;	/* conf->max_startups slots */
+	int nconns;
+	int nsessions;
+	struct pollfd *pfds;
+};
+
+static volatile sig_atomic_t got_stop;
+static volatile sig_atomic_t got_child;
+static int wake_pipe[2] = { -1, -1 };
+
+/* Note a signal and wake the loop. */
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+
+	if (sig == SIGCHLD)
+		got_child = 1;
+	else
+		got_stop = 1;
+	if (write(wake_pipe[1], "", 1) == -1) {
+		/* Full already: the loop will wake. */
+	}
+	errno = saved;
+}
+
+/* Install the signal handlers and the self-pipe; 0 or -1. */
+static int
+signals_setup(void)
+{
+	struct sigaction sa;
+
+	if (pipe(wake_pipe) || fcntl(wake_pipe[0], F_SETFL, O_NONBLOCK) ||
+	    fcntl(wake_pipe[1], F_SETFL, O_NONBLOCK) ||
+	    fcntl(wake_pipe[0], F_SETFD, FD_CLOEXEC) ||
+	    fcntl(wake_pipe[1], F_SETFD, FD_CLOEXEC))
+		return (-1);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	if (sigaction(SIGCHLD, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
+	    sigaction(SIGINT, &sa, NULL))
+		return (-1);
+	sa.sa_handler = SIG_IGN;
+	return (sigaction(SIGPIPE, &sa, NULL));
+}
+
+/* Drop handshake ${i}: wipe its state and close its socket. */
+static void
+conn_drop(struct master *m, int i)
+{
+	struct hs_conn *c = &m->conns[i];
+
+	proto_hs_free(c->hs);
+	close(c->fd);
+	sodium_memzero(c, sizeof(*c));
+
+	/* Keep the live slots packed at the front. */
+	if (i != m->nconns - 1)
+		memcpy(c, &m->conns[m->nconns - 1], sizeof(*c));
+	sodium_memzero(&m->conns[m->nconns - 1], sizeof(*c));
+	m->nconns--;
+}
+
+/* Queue ${len} bytes of ${buf} as the last thing sent on handshake ${c}. */
+static void
+conn_send_last(struct hs_conn *c, const uint8_t *buf, size_t len)
+{
+
+	memcpy(c->out, buf, len);
+	c->out_len = len;
+	c->out_off = 0;
+	c->state = HS_WRITE_LAST;
+}
+
+/* Queue an ERROR message with ${code} for handshake ${c}. */
+static void
+conn_send_error(struct hs_conn *c, int code)
+{
+	uint8_t msg[PROTO_ERROR_LEN];
+
+	proto_error_message(code, msg);
+	conn_send_last(c, msg, sizeof(msg));
+}
+
+/* Accept a connection on ${lfd} and give it a handshake slot. */
+static void
+accept_one(struct master *m, int lfd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	uint8_t busy[PROTO_ERROR_LEN];
+	char peer[NET_ADDRSTR_LEN];
+	struct hs_conn *c;
+	int fd;
+
+	fd = net_accept(lfd, (struct sockaddr *)&ss, &len);
+	if (fd == -1) {
+		if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("accept: %s", strerror(errno));
+		return;
+	}
+	net_addr_str((struct sockaddr *)&ss, peer);
+
+	/* Over the limit: say so, if the socket takes it at once, and close. */
+	if (m->nconns >= m->conf->max_startups) {
+		log_warn("connection from %s refused: max_startups (%d) "
+		    "handshakes in progress", peer, m->conf->max_startups);
+		proto_error_message(PROTO_ERRCODE_BUSY, busy);
+		(void)send(fd, busy, sizeof(busy), MSG_NOSIGNAL | MSG_DONTWAIT);
+		close(fd);
+		return;
+	}
+	c = &m->conns[m->nconns];
+	memset(c, 0, sizeof(*c));
+	c->fd = fd;
+	memcpy(c->peer, peer, sizeof(peer));
+	c->deadline = net_now_ms() + 1000 * (int64_t)m->conf->handshake_timeout;
+	c->state = HS_READ_HELLO;
+	c->in_need = PROTO_HDR_LEN;
+	if ((c->hs = proto_server_new(m->id)) == NULL) {
+		log_error("out of memory for a handshake from %s", peer);
+		close(fd);
+		return;
+	}
+	m->nconns++;
+	log_debug("connection from %s", peer);
+}
+
+/* Close everything a session child must not keep, and run the session. */
+static void
+child_main(struct master *m, int i, struct proto_session *keys,
+    const char *name, const char *fp)
+{
+	struct session_params p;
+	struct sigaction sa;
+	int j, fd = m->conns[i].fd;
+	char peer[NET_ADDRSTR_LEN];
+
+	/* The long-term secret and other clients' handshakes: gone. */
+	key_pair_free(m->id);
+	m->id = NULL;
+	memcpy(peer, m->conns[i].peer, sizeof(peer));
+	for (j = 0; j < m->nconns; j++) {
+		proto_hs_free(m->conns[j].hs);
+		if (j != i)
+			close(m->conns[j].fd);
+		sodium_memzero(&m->conns[j], sizeof(m->conns[j]));
+	}
+	for (j = 0; j < m->nlisteners; j++)
+		close(m->listeners[j]);
+	close(wake_pipe[0]);
+	close(wake_pipe[1]);
+
+	/* Default signal dispositions, SIGPIPE still ignored. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	p.hs_fd = fd;
+	p.keys = keys;
+	p.conf = m->conf;
+	p.name = name;
+	p.fingerprint = fp;
+	p.peer = peer;
+	exit(session_run(&p));
+}
+
+/* Queue an encrypted REFUSED record with ${reason} for handshake ${c}. */
+static void
+conn_refuse(struct hs_conn *c, struct proto_session *keys, int reason)
+{
+	struct channel_dir tx;
+	uint8_t buf[CHANNEL_HEADER_LEN + CHANNEL_LEN_LEN + CHANNEL_ABYTES + 2];
+	uint8_t record[2] = { CHANNEL_T_REFUSED, (uint8_t)reason };
+	size_t len;
+
+	channel_tx_start(&tx, keys->tx_key, buf);
+	if (channel_seal(&tx, record, sizeof(record), 1,
+	    buf + CHANNEL_HEADER_LEN, &len) == CHANNEL_OK)
+		conn_send_last(c, buf, CHANNEL_HEADER_LEN + len);
+	channel_dir_wipe(&tx);
+}
+
+/* The handshake ${i} is done: fork a session or refuse.  0 keeps it. */
+static int
+conn_finish(struct master *m, int i)
+{
+	struct hs_conn *c = &m->conns[i];
+	struct proto_session keys;
+	char fp[KEY_FP_LEN];
+	const char *name;
+	pid_t pid;
+
+	if (proto_hs_session(c->hs, &keys) != PROTO_OK)
+		return (-1);
+	key_fingerprint(keys.peer, fp);
+
+	/* The allowlist decides, before any process is spent. */
+	if ((name = allow_check(m->conf->allow, keys.peer)) == NULL) {
+		log_warn("refused key %s from %s: not on the allowlist", fp,
+		    c->peer);
+		conn_refuse(c, &keys, CHANNEL_REFUSE_NOT_ALLOWED);
+		goto keep;
+	}
+	if (m->nsessions >= m->conf->max_sessions) {
+		log_warn("refused %s (%s) from %s: max_sessions (%d) reached",
+		    name, fp, c->peer, m->conf->max_sessions);
+		conn_refuse(c, &keys, CHANNEL_REFUSE_BUSY);
+		goto keep;
+	}
+	if ((pid = fork()) == -1) {
+		log_error("fork: %s", strerror(errno));
+		conn_refuse(c, &keys, CHANNEL_REFUSE_INTERNAL);
+		goto keep;
+	}
+	if (pid == 0)
+		child_main(m, i, &keys, name, fp);
+	m->nsessions++;
+	log_info("accepted %s (%s) from %s: session pid %ld", name, fp,
+	    c->peer, (long)pid);
+	proto_session_wipe(&keys);
+	return (-1);
+
+keep:
+	proto_session_wipe(&keys);
+	return (0);
+}
+
+/* Check the header of the message being read, or queue an ERROR.  0. */
+static int
+conn_header(struct hs_conn *c, int type, size_t body)
+{
+	int r;
+
+	if ((r = proto_check_header(c->in, type, body)) == PROTO_OK) {
+		c->in_need = PROTO_HDR_LEN + body;
+		return (0);
+	}
+	log_warn("handshake from %s failed: %s", c->peer, proto_strerror(r));
+	conn_send_error(c, r == PROTO_E_VERSION ? PROTO_ERRCODE_VERSION :
+	    PROTO_ERRCODE_MALFORMED);
+	return (0);
+}
+
+/* A whole message is in: take the next handshake step.  0 keeps ${i}. */
+static int
+conn_message(struct master *m, int i)
+{
+	struct hs_conn *c = &m->conns[i];
+	int r;
+
+	if (c->state == HS_READ_HELLO && c->in_len == PROTO_HDR_LEN)
+		return (conn_header(c, PROTO_T_HELLO, PROTO_HELLO_BODY));
+	if (c->state == HS_READ_AUTH && c->in_len == PROTO_HDR_LEN)
+		return (conn_header(c, PROTO_T_AUTH, PROTO_AUTH_BODY));
+	if (c->state == HS_READ_HELLO) {
+		if ((r = proto_server_reply(c->hs, c->in, c->out)) != PROTO_OK)
+			goto fail;
+		c->out_len = PROTO_REPLY_LEN;
+		c->out_off = 0;
+		c->state = HS_WRITE_REPLY;
+		return (0);
+	}
+	if ((r = proto_server_read_auth(c->hs, c->in)) != PROTO_OK)
+		goto fail;
+	return (conn_finish(m, i));
+
+fail:
+	log_warn("handshake from %s failed: %s", c->peer, proto_strerror(r));
+	return (-1);
+}
+
+/* Read what handshake ${i} has for us.  Returns 0 to keep it, -1 to drop. */
+static int
+conn_read(struct master *m, int i)
+{
+	struct hs_conn *c = &m->conns[i];
+	ssize_t n;
+
+	n = read(c->fd, c->in + c->in_len, c->in_need - c->in_len);
+	if (n == -1)
+		return ((errno == EAGAIN || errno == EINTR) ? 0 : -1);
+	if (n == 0) {
+		log_info("connection from %s closed during the handshake",
+		    c->peer);
+		return (-1);
+	}
+	c->in_len += (size_t)n;
+	if (c->in_len < c->in_need)
+		return (0);
+	return (conn_message(m, i));
+}
+
+/* Send what handshake ${i} has queued.  Returns 0 to keep it, -1 to drop. */
+static int
+conn_write(struct master *m, int i)
+{
+	struct hs_conn *c = &m->conns[i];
+	ssize_t n;
+
+	n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+	    MSG_NOSIGNAL);
+	if (n == -1)
+		return ((errno == EAGAIN || errno == EINTR) ? 0 : -1);
+	c->out_off += (size_t)n;
+	if (c->out_off < c->out_len)
+		return (0);
+	if (c->state == HS_WRITE_LAST)
+		return (-1);
+
+	/* REPLY sent: wait for the AUTH. */
+	sodium_memzero(c->in, sizeof(c->in));
+	c->in_len = 0;
+	c->in_need = PROTO_HDR_LEN;
+	c->state = HS_READ_AUTH;
+	return (0);
+}
+
+/* Reap every child that has exited, logging how. */
+static void
+reap_children(struct master *m)
+{
+	pid_t pid;
+	int st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		m->nsessions--;
+		if (WIFSIGNALED(st))
+			log_warn("session pid %ld killed by signal %d",
+			    (long)pid, WTERMSIG(st));
+		else
+			log_info("session pid %ld exited with status %d",
+			    (long)pid, WEXITSTATUS(st));
+	}
+}
+
+/* Build the poll set; returns the poll timeout in ms (-1: none). */
+static int
+build_pollset(struct master *m, int64_t now)
+{
+	int64_t next = -1;
+	int i, n = 0;
+
+	m->pfds[n].fd = wake_pipe[0];
+	m->pfds[n++].events = POLLIN;
+	for (i = 0; i < m->nlisteners; i++) {
+		m->pfds[n].fd = m->listeners[i];
+		m->pfds[n++].events = POLLIN;
+	}
+	for (i = 0; i < m->nconns; i++) {
+		m->pfds[n].fd = m->conns[i].fd;
+		m->pfds[n++].events = (m->conns[i].state == HS_WRITE_REPLY ||
+		    m->conns[i].state == HS_WRITE_LAST) ? POLLOUT : POLLIN;
+		if (next == -1 || m->conns[i].deadline < next)
+			next = m->conns[i].deadline;
+	}
+	for (i = 0; i < n; i++)
+		m->pfds[i].revents = 0;
+	if (next == -1)
+		return (-1);
+	return (next <= now ? 0 : (int)(next - now));
+}
+
+/* Serve the handshakes that poll found ready, and expire late ones. */
+static void
+serve_conns(struct master *m, int nbuilt, int64_t now)
+{
+	struct pollfd *pfd;
+	int i, keep;
+
+	/* Downwards: a dropped slot is refilled from a higher index. */
+	for (i = nbuilt - 1; i >= 0; i--) {
+		pfd = &m->pfds[1 + m->nlisteners + i];
+		keep = 0;
+		if (m->conns[i].deadline <= now) {
+			/* Late, however busy: a trickle does not extend it. */
+			log_warn("handshake from %s timed out",
+			    m->conns[i].peer);
+			keep = -1;
+		} else if (pfd->revents & (POLLIN | POLLHUP | POLLERR))
+			keep = (m->conns[i].state == HS_WRITE_REPLY ||
+			    m->conns[i].state == HS_WRITE_LAST) ?
+			    conn_write(m, i) : conn_read(m, i);
+		else if (pfd->revents & POLLOUT)
+			keep = conn_write(m, i);
+		if (keep != 0)
+			conn_drop(m, i);
+	}
+}
+
+/* Accept what is waiting on the listeners poll found ready. */
+static void
+serve_listeners(struct master *m)
+{
+	int i, k;
+
+	for (i = 0; i < m->nlisteners; i++) {
+		if (!(m->pfds[1 + i].revents & POLLIN))
+			continue;
+		/* A bounded batch, so that handshakes are served too. */
+		for (k = 0; k < 16; k++)
+			accept_one(m, m->listeners[i]);
+	}
+}
+
+/**
+ * master_run(conf, id, listeners, nlisteners):
+ * Serve the handshake port: accept on the ${nlisteners} listening sockets
+ * ${listeners}, run handshakes without blocking (each with a deadline),
+ * check each client's key against the allowlist of ${conf}, and fork one
+ * session child per accepted handshake.  ${id} is the server's key pair.
+ * Returns the process exit status when told to stop (SIGTERM or SIGINT).
+ */
+int
+master_run(struct conf *conf, struct key_pair *id, const int *listeners,
+    int nlisteners)
+{
+	struct master m;
+	char drain[64];
+	int timeout, nbuilt;
+
+	memset(&m, 0, sizeof(m));
+	m.conf = conf;
+	m.id = id;
+	m.listeners = listeners;
+	m.nlisteners = nlisteners;
+	m.conns = calloc((size_t)conf->max_startups, sizeof(*m.conns));
+	m.pfds = calloc((size_t)(1 + nlisteners + conf->max_startups),
+	    sizeof(*m.pfds));
+	if (m.conns == NULL || m.pfds == NULL || signals_setup()) {
+		log_error("cannot set up the server: %s", strerror(errno));
+		goto err;
+	}
+
+	while (!got_stop) {
+		timeout = build_pollset(&m, net_now_ms());
+		nbuilt = m.nconns;
+		if (poll(m.pfds, (nfds_t)(1 + nlisteners + nbuilt),
+		    timeout) == -1 && errno != EINTR) {
+			log_error("poll: %s", strerror(errno));
+			goto err;
+		}
+		while (read(wake_pipe[0], drain, sizeof(drain)) > 0)
+			continue;
+		if (got_child) {
+			got_child = 0;
+			reap_children(&m);
+		}
+		serve_conns(&m, nbuilt, net_now_ms());
+		serve_listeners(&m);
+	}
+	log_info("stopping: %d handshakes dropped, %d sessions go on",
+	    m.nconns, m.nsessions);
+	while (m.nconns > 0)
+		conn_drop(&m, m.nconns - 1);
+	free(m.conns);
+	free(m.pfds);
+	return (0);
+
+err:
+	free(m.conns);
+	free(m.pfds);
+	return (1);
+}

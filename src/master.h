@@ -1,0 +1,17 @@
+#ifndef MASTER_H_
+#define MASTER_H_
+
+struct conf;
+struct key_pair;
+
+/**
+ * master_run(conf, id, listeners, nlisteners):
+ * Serve the handshake port: accept on the ${nlisteners} listening sockets
+ * ${listeners}, run handshakes without blocking (each with a deadline),
+ * check each client's key against the allowlist of ${conf}, and fork one
+ * session child per accepted handshake.  ${id} is the server's key pair.
+ * Returns the process exit status when told to stop (SIGTERM or SIGINT).
+ */
+int master_run(struct conf *, struct key_pair *, const int *, int);
+
+#endif /* !MASTER_H_ */

@@ -1,0 +1,210 @@
+/*
+ * secchatd: the secchat server.  main() reads the configuration and the
+ * server's key pair (creating it on first start), binds the handshake
+ * port, detaches unless -D, and hands over to master_run().
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "allow.h"
+#include "conf.h"
+#include "key.h"
+#include "log.h"
+#include "master.h"
+#include "net.h"
+
+#define DEFAULT_CONFIG	SYSCONFDIR "/secchat/server.ini"
+
+/* Print the usage message to ${f}. */
+static void
+usage(FILE *f)
+{
+
+	fprintf(f, "usage: secchatd [-DdTtv] [-f config]\n"
+	    "  -f config  configuration file (default %s)\n"
+	    "  -D         stay in the foreground and log to stderr\n"
+	    "  -t         check the configuration and keys, then exit\n"
+	    "  -T         print the effective configuration, then exit\n"
+	    "  -v         verbose logging (debug level)\n"
+	    "  -h         this help;  -V  version\n", DEFAULT_CONFIG);
+}
+
+/* Check the key files named by ${c} without creating any; 0 if usable. */
+static int
+check_keys(const struct conf *c)
+{
+	struct key_pair *kp;
+	uint8_t pub[KEY_LEN];
+	char err[KEY_ERR_LEN];
+	int bad = 0;
+
+	if (access(c->secret_key, F_OK) == -1 && errno == ENOENT) {
+		printf("%s: does not exist yet; secchatd creates it on first "
+		    "start\n", c->secret_key);
+		return (0);
+	}
+	if ((kp = key_load_secret(c->secret_key, err)) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return (-1);
+	}
+	if (access(c->public_key, F_OK) == 0) {
+		if (key_load_public(c->public_key, pub, NULL, err)) {
+			fprintf(stderr, "%s\n", err);
+			bad = -1;
+		} else if (sodium_memcmp(pub, kp->pub, KEY_LEN) != 0) {
+			fprintf(stderr, "%s: does not match the secret key %s\n",
+			    c->public_key, c->secret_key);
+			bad = -1;
+		}
+	}
+	key_pair_free(kp);
+	return (bad);
+}
+
+/* Detach from the terminal: fork, setsid, chdir /, std fds on /dev/null. */
+static int
+daemonize(void)
+{
+	pid_t pid;
+	int fd;
+
+	if ((pid = fork()) == -1)
+		return (-1);
+	if (pid != 0)
+		_exit(0);
+	if (setsid() == -1 || chdir("/") == -1)
+		return (-1);
+	if ((fd = open("/dev/null", O_RDWR)) == -1)
+		return (-1);
+	if (dup2(fd, 0) == -1 || dup2(fd, 1) == -1 || dup2(fd, 2) == -1)
+		return (-1);
+	if (fd > 2)
+		close(fd);
+	return (0);
+}
+
+/* Load or create the server's key pair, logging a creation. */
+static struct key_pair *
+server_key(const struct conf *c)
+{
+	struct key_pair *kp;
+	char err[KEY_ERR_LEN], comment[KEY_COMMENT_MAX + 1];
+	char host[64] = "localhost", fp[KEY_FP_LEN];
+	int created;
+
+	(void)gethostname(host, sizeof(host) - 1);
+	host[sizeof(host) - 1] = '\0';
+	snprintf(comment, sizeof(comment), "secchatd@%s", host);
+	kp = key_load_or_create(c->secret_key, c->public_key, comment,
+	    &created, err);
+	if (kp == NULL) {
+		log_error("%s", err);
+		return (NULL);
+	}
+	key_fingerprint(kp->pub, fp);
+	log_info("server key %s (%s)%s", fp, c->public_key,
+	    created ? ": created now" : "");
+	return (kp);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *path = DEFAULT_CONFIG;
+	int foreground = 0, test = 0, dump = 0, verbose = 0;
+	char err[CONF_ERR_LEN > NET_ERR_LEN ? CONF_ERR_LEN : NET_ERR_LEN];
+	struct key_pair *id;
+	struct conf *c;
+	int ch, lfd, status;
+
+	while ((ch = getopt(argc, argv, "Ddf:hTtVv")) != -1) {
+		switch (ch) {
+		case 'D':
+		case 'd':
+			foreground = 1;
+			break;
+		case 'f':
+			path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'T':
+			dump = 1;
+			break;
+		case 't':
+			test = 1;
+			break;
+		case 'V':
+			printf("secchatd %s\n", PACKAGE_VERSION);
+			exit(0);
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			usage(stderr);
+			exit(64);
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		exit(64);
+	}
+	if (sodium_init() < 0) {
+		fprintf(stderr, "secchatd: cannot initialise libsodium\n");
+		exit(1);
+	}
+
+	/* The configuration; with -t/-T that is all. */
+	if ((c = conf_load(path, err)) == NULL) {
+		fprintf(stderr, "secchatd: %s\n", err);
+		exit(1);
+	}
+	if (test || dump) {
+		status = check_keys(c) ? 1 : 0;
+		if (dump)
+			conf_dump(c, stdout);
+		else if (status == 0)
+			printf("%s: configuration OK\n", path);
+		conf_free(c);
+		exit(status);
+	}
+
+	/* Keys and the port first, so that errors reach the terminal. */
+	log_open("secchatd", 1, verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	if ((id = server_key(c)) == NULL)
+		exit(1);
+	if ((lfd = net_listen(c->listen, c->port, 128, err)) == -1) {
+		log_error("%s", err);
+		exit(1);
+	}
+	log_info("listening on %s port %d (%zu allowed keys, mode echo)",
+	    c->listen, net_local_port(lfd), allow_count(c->allow));
+	if (allow_count(c->allow) == 0)
+		log_warn("the allowlist in %s is empty: every client will be "
+		    "refused", path);
+
+	if (!foreground) {
+		if (daemonize()) {
+			log_error("cannot detach: %s", strerror(errno));
+			exit(1);
+		}
+		log_open("secchatd", 0, verbose ? LOG_LEVEL_DEBUG :
+		    LOG_LEVEL_INFO);
+	}
+	status = master_run(c, id, &lfd, 1);
+	close(lfd);
+	key_pair_free(id);
+	conf_free(c);
+	return (status);
+}

@@ -1,0 +1,425 @@
+/*
+ * A session child.  It is forked by the master after an accepted
+ * handshake, holds only this session's keys (the master's long-term secret
+ * was wiped before session_run), and exits at the end of the conversation
+ * or at the first protocol error: one client's trouble never reaches the
+ * master or another session.
+ */
+
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "channel.h"
+#include "conf.h"
+#include "log.h"
+#include "net.h"
+#include "proto.h"
+#include "session.h"
+
+#define MAX_CANDIDATES	8	/* data connections proving at once */
+
+/* One connection to the data port that has not proved the session yet. */
+struct candidate {
+	int fd;
+	uint8_t hello[PROTO_DATA_HELLO_LEN];
+	size_t got;
+	char peer[NET_ADDRSTR_LEN];
+};
+
+/* The state of the conversation. */
+struct session {
+	struct session_params *p;
+	struct channel_dir tx, rx;
+	int fd;
+	uint8_t *in;		/* a frame's ciphertext */
+	uint8_t *record;	/* a decrypted record */
+	uint8_t *out;		/* a frame to send */
+	uint64_t msgs_in, msgs_out, bytes_in, bytes_out;
+	int64_t started;
+};
+
+/* Send ${record} as the first encrypted record, on the handshake
+ * connection; 0 or -1. */
+static int
+send_first(struct session *s, const uint8_t *record, size_t len, int final)
+{
+	uint8_t buf[CHANNEL_HEADER_LEN + CHANNEL_LEN_LEN + CHANNEL_ABYTES + 3];
+	size_t frame_len;
+	int64_t deadline;
+
+	channel_tx_start(&s->tx, s->p->keys->tx_key, buf);
+	if (channel_seal(&s->tx, record, len, final,
+	    buf + CHANNEL_HEADER_LEN, &frame_len) != CHANNEL_OK)
+		return (-1);
+	deadline = net_now_ms() + 1000 * (int64_t)s->p->conf->handshake_timeout;
+	if (net_write_full(s->p->hs_fd, buf, CHANNEL_HEADER_LEN + frame_len,
+	    deadline)) {
+		log_warn("session %s: cannot send to %s: %s", s->p->name,
+		    s->p->peer, strerror(errno));
+		return (-1);
+	}
+	return (0);
+}
+
+/* Send the data ${port} as the first encrypted record; 0 or -1. */
+static int
+send_port(struct session *s, int port)
+{
+	uint8_t record[3];
+
+	record[0] = CHANNEL_T_PORT;
+	record[1] = (uint8_t)(port >> 8);
+	record[2] = (uint8_t)(port & 0xff);
+	return (send_first(s, record, sizeof(record), 0));
+}
+
+/* Read from candidate ${c}; 1 if it proved the session, 0 to wait, -1 bad. */
+static int
+candidate_read(struct session *s, struct candidate *c)
+{
+	uint8_t stream_header[PROTO_STREAM_HDR_LEN];
+	size_t need;
+	ssize_t n;
+	int r;
+
+	need = (c->got < PROTO_HDR_LEN) ? PROTO_HDR_LEN : sizeof(c->hello);
+	n = read(c->fd, c->hello + c->got, need - c->got);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return (0);
+	if (n <= 0)
+		return (-1);
+	c->got += (size_t)n;
+	if (c->got == PROTO_HDR_LEN) {
+		/* Refuse a stranger after 8 bytes, without crypto. */
+		r = proto_check_header(c->hello, PROTO_T_DATA_HELLO,
+		    PROTO_DATA_HELLO_BODY);
+		goto check;
+	}
+	if (c->got < sizeof(c->hello))
+		return (0);
+	r = proto_data_check(s->p->keys, c->hello, stream_header);
+	if (r == PROTO_OK &&
+	    channel_rx_start(&s->rx, s->p->keys->rx_key, stream_header))
+		r = PROTO_E_CRYPTO;
+	sodium_memzero(stream_header, sizeof(stream_header));
+	if (r == PROTO_OK)
+		return (1);
+check:
+	if (r == PROTO_OK)
+		return (0);
+	log_warn("session %s: data connection from %s refused: %s",
+	    s->p->name, c->peer, proto_strerror(r));
+	return (-1);
+}
+
+/* Accept a connection on ${lfd} into a candidate slot. */
+static void
+candidate_accept(struct session *s, int lfd, struct candidate *cand,
+    int *ncand)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int fd;
+
+	fd = net_accept(lfd, (struct sockaddr *)&ss, &len);
+	if (fd == -1)
+		return;
+
+	/* Full: the oldest stranger makes room. */
+	if (*ncand == MAX_CANDIDATES) {
+		log_warn("session %s: dropping data connection from %s: "
+		    "too many unproven", s->p->name, cand[0].peer);
+		close(cand[0].fd);
+		memmove(&cand[0], &cand[1], sizeof(cand[0]) * (*ncand - 1));
+		(*ncand)--;
+	}
+	memset(&cand[*ncand], 0, sizeof(cand[0]));
+	cand[*ncand].fd = fd;
+	net_addr_str((struct sockaddr *)&ss, cand[*ncand].peer);
+	(*ncand)++;
+}
+
+/* Serve the candidates poll found ready; returns the winner's fd or -1. */
+static int
+candidates_serve(struct session *s, struct pollfd *pfds,
+    struct candidate *cand, int *ncand)
+{
+	int i, r, fd = -1;
+
+	for (i = *ncand - 1; i >= 0 && fd == -1; i--) {
+		if (!(pfds[1 + i].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		if ((r = candidate_read(s, &cand[i])) == 0)
+			continue;
+		if (r == 1) {
+			fd = cand[i].fd;
+			log_info("session %s: client connected to the data "
+			    "port from %s", s->p->name, cand[i].peer);
+		} else
+			close(cand[i].fd);
+		memmove(&cand[i], &cand[i + 1],
+		    sizeof(cand[0]) * (size_t)(*ncand - i - 1));
+		(*ncand)--;
+	}
+	return (fd);
+}
+
+/*
+ * Wait on the listener ${lfd}, until the data-accept deadline, for the
+ * connection that proves this session; strangers are refused while the
+ * wait goes on.  Returns the client's socket (blocking), or -1.
+ */
+static int
+await_client(struct session *s, int lfd)
+{
+	struct candidate cand[MAX_CANDIDATES];
+	struct pollfd pfds[1 + MAX_CANDIDATES];
+	int64_t deadline, left;
+	int i, ncand = 0, fd = -1;
+
+	deadline = net_now_ms() +
+	    1000 * (int64_t)s->p->conf->data_accept_timeout;
+	while (fd == -1 && (left = deadline - net_now_ms()) > 0) {
+		pfds[0].fd = lfd;
+		pfds[0].events = POLLIN;
+		for (i = 0; i < ncand; i++) {
+			pfds[1 + i].fd = cand[i].fd;
+			pfds[1 + i].events = POLLIN;
+		}
+		if (poll(pfds, (nfds_t)(1 + ncand), (int)left) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		fd = candidates_serve(s, pfds, cand, &ncand);
+		if (fd == -1 && (pfds[0].revents & POLLIN))
+			candidate_accept(s, lfd, cand, &ncand);
+	}
+	for (i = 0; i < ncand; i++)
+		close(cand[i].fd);
+	if (fd == -1)
+		log_warn("session %s: client %s did not come to the data port "
+		    "within %d s", s->p->name, s->p->peer,
+		    s->p->conf->data_accept_timeout);
+	else if (net_set_nonblock(fd, 0)) {
+		close(fd);
+		fd = -1;
+	}
+	return (fd);
+}
+
+/* Seal ${record} and send it to the client; 0 or -1. */
+static int
+send_record(struct session *s, const uint8_t *record, size_t len, int final)
+{
+	int64_t deadline;
+	size_t out_len;
+	int r;
+
+	if ((r = channel_seal(&s->tx, record, len, final, s->out, &out_len))) {
+		log_error("session %s: %s", s->p->name, channel_strerror(r));
+		return (-1);
+	}
+	deadline = net_now_ms() + 1000 * (int64_t)s->p->conf->idle_timeout;
+	if (net_write_full(s->fd, s->out, out_len, deadline)) {
+		log_warn("session %s: cannot send to %s: %s", s->p->name,
+		    s->p->peer, strerror(errno));
+		return (-1);
+	}
+	if (record[0] == CHANNEL_T_MSG) {
+		s->msgs_out++;
+		s->bytes_out += len - 1;
+	}
+	return (0);
+}
+
+/* Send an orderly close carrying ${reason}; 0 or -1. */
+static int
+send_close(struct session *s, const char *reason)
+{
+	uint8_t record[1 + CHANNEL_CLOSE_REASON_MAX];
+	size_t len = strlen(reason);
+
+	if (len > CHANNEL_CLOSE_REASON_MAX)
+		len = CHANNEL_CLOSE_REASON_MAX;
+	record[0] = CHANNEL_T_CLOSE;
+	memcpy(record + 1, reason, len);
+	return (send_record(s, record, 1 + len, 1));
+}
+
+/*
+ * Read the next frame into s->record.  Returns its length, 0 on EOF at a
+ * frame boundary, or -1 with the problem logged (-2 for the idle timeout).
+ */
+static ssize_t
+read_record(struct session *s, int *final)
+{
+	uint8_t prefix[CHANNEL_LEN_LEN];
+	int64_t deadline;
+	size_t ct_len, len;
+	int r;
+
+	deadline = net_now_ms() + 1000 * (int64_t)s->p->conf->idle_timeout;
+	if ((r = net_read_full(s->fd, prefix, sizeof(prefix), deadline)) == 1)
+		return (0);
+	if (r == -1 && errno == ETIMEDOUT)
+		return (-2);
+	if (r == -1)
+		goto io;
+	if ((r = channel_frame_length(prefix, &ct_len)) != CHANNEL_OK)
+		goto proto;
+	if (net_read_full(s->fd, s->in, ct_len, deadline))
+		goto io;
+	r = channel_open(&s->rx, s->in, ct_len, s->record, &len, final);
+	if (r != CHANNEL_OK)
+		goto proto;
+	return ((ssize_t)len);
+
+io:
+	log_warn("session %s: connection from %s lost: %s", s->p->name,
+	    s->p->peer, errno == EPIPE ? "end of file within a frame" :
+	    strerror(errno));
+	return (-1);
+proto:
+	log_warn("session %s: protocol error from %s: %s", s->p->name,
+	    s->p->peer, channel_strerror(r));
+	return (-1);
+}
+
+/* Run the conversation (echo mode) until it ends; the exit status. */
+static int
+converse(struct session *s)
+{
+	const char *why = "client closed";
+	ssize_t len;
+	int final, status = 1;
+
+	for (;;) {
+		if ((len = read_record(s, &final)) == -2) {
+			why = "idle timeout";
+			(void)send_close(s, why);
+			break;
+		}
+		if (len == 0)
+			why = "client left without closing";
+		if (len <= 0)
+			break;
+		if (s->record[0] == CHANNEL_T_CLOSE) {
+			if (send_close(s, "") == 0)
+				status = 0;
+			break;
+		}
+		if (s->record[0] != CHANNEL_T_MSG) {
+			log_warn("session %s: unexpected record type %d from "
+			    "%s", s->p->name, s->record[0], s->p->peer);
+			break;
+		}
+		s->msgs_in++;
+		s->bytes_in += (uint64_t)len - 1;
+
+		/* Echo: the same record, sealed in our direction. */
+		if (send_record(s, s->record, (size_t)len, 0))
+			break;
+	}
+	if (status != 0 && strcmp(why, "client closed") == 0)
+		why = "error";
+	log_info("session %s from %s ended (%s) after %lld s: %llu messages "
+	    "(%llu bytes) in, %llu messages (%llu bytes) out", s->p->name,
+	    s->p->peer, why, (long long)((net_now_ms() - s->started) / 1000),
+	    (unsigned long long)s->msgs_in, (unsigned long long)s->bytes_in,
+	    (unsigned long long)s->msgs_out, (unsigned long long)s->bytes_out);
+	return (status);
+}
+
+/* Allocate the frame buffers of ${s}; 0 or -1. */
+static int
+buffers_alloc(struct session *s)
+{
+
+	s->in = malloc(CHANNEL_CT_MAX);
+	s->record = malloc(CHANNEL_RECORD_MAX);
+	s->out = malloc(CHANNEL_FRAME_MAX);
+	if (s->in == NULL || s->record == NULL || s->out == NULL) {
+		log_error("session %s: out of memory", s->p->name);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Wipe and free the frame buffers of ${s}. */
+static void
+buffers_free(struct session *s)
+{
+
+	if (s->record != NULL)
+		sodium_memzero(s->record, CHANNEL_RECORD_MAX);
+	free(s->in);
+	free(s->record);
+	free(s->out);
+}
+
+/**
+ * session_run(p):
+ * Run one session in a child process: open a data listener on a random
+ * port of the configured range, send its number as the first encrypted
+ * message over the handshake connection, wait (bounded) for the client to
+ * connect and prove the session, then run the conversation until the
+ * client closes, an error, or the idle timeout.  Returns the exit status
+ * for the child: 0 after an orderly close, 1 otherwise.
+ */
+int
+session_run(struct session_params *p)
+{
+	struct session s;
+	char err[NET_ERR_LEN];
+	uint8_t refusal[2];
+	int lfd, port, status = 1;
+
+	memset(&s, 0, sizeof(s));
+	s.p = p;
+	s.fd = -1;
+	s.started = net_now_ms();
+	if (buffers_alloc(&s))
+		goto out;
+
+	/* The data listener, then its port as the first record. */
+	lfd = net_listen_random(p->conf->listen, p->conf->data_port_min,
+	    p->conf->data_port_max, &port, err);
+	if (lfd == -1) {
+		log_error("session %s: %s", p->name, err);
+		refusal[0] = CHANNEL_T_REFUSED;
+		refusal[1] = CHANNEL_REFUSE_BUSY;
+		(void)send_first(&s, refusal, sizeof(refusal), 1);
+		goto out;
+	}
+	log_debug("session %s: data port %d", p->name, port);
+	if (send_port(&s, port) == 0)
+		s.fd = await_client(&s, lfd);
+	close(lfd);
+	close(p->hs_fd);
+	p->hs_fd = -1;
+
+	/* The conversation, on the data connection alone. */
+	if (s.fd != -1)
+		status = converse(&s);
+
+out:
+	if (s.fd != -1)
+		close(s.fd);
+	if (p->hs_fd != -1)
+		close(p->hs_fd);
+	buffers_free(&s);
+	channel_dir_wipe(&s.tx);
+	channel_dir_wipe(&s.rx);
+	proto_session_wipe(p->keys);
+	return (status);
+}
