@@ -145,6 +145,29 @@ conf_fail(struct parse *p, const char *fmt, ...)
 	return (-1);
 }
 
+/*
+ * Refuse a section header other than [server] and [allow] on its own line:
+ * inih only tells the handler about sections that hold keys, and an empty
+ * misspelt section is a typo all the same.
+ */
+static void
+check_section(struct parse *p, const char *line)
+{
+	size_t len;
+
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (*line != '[')
+		return;
+	len = strcspn(line + 1, "]");
+	if (line[1 + len] != ']')
+		return;
+	if ((len == 6 && strncmp(line + 1, "server", 6) == 0) ||
+	    (len == 5 && strncmp(line + 1, "allow", 5) == 0))
+		return;
+	conf_fail(p, "unknown section [%.*s]", (int)len, line + 1);
+}
+
 /* Read a line like fgets, counting lines and refusing overlong ones. */
 static char *
 conf_readline(char *buf, int size, void *cookie)
@@ -174,6 +197,7 @@ conf_readline(char *buf, int size, void *cookie)
 			continue;
 		buf[len - 1] = '\n';
 	}
+	check_section(p, buf);
 	return (buf);
 }
 
@@ -532,10 +556,16 @@ conf_defaults(struct conf *c)
 	return (0);
 }
 
-/* Check ${c} as a whole; return 0, or -1 with the problem in ${err}. */
+/* Fill the defaults, check ${c} as a whole; 0, or -1 with ${err}. */
 static int
-conf_validate(const struct conf *c, char err[CONF_ERR_LEN])
+conf_validate(struct conf *c, char err[CONF_ERR_LEN])
 {
+
+	/* What the file did not set takes its default. */
+	if (conf_defaults(c)) {
+		snprintf(err, CONF_ERR_LEN, "%s: out of memory", c->path);
+		return (-1);
+	}
 
 	/* The data ports must not take the handshake port. */
 	if (c->data_port_min != 0 && c->port >= c->data_port_min &&
@@ -587,15 +617,9 @@ conf_load(const char *path, char err[CONF_ERR_LEN])
 		goto err2;
 	}
 
-	/* Parse, fill the defaults, check the whole. */
+	/* Parse, then fill the defaults and check the whole. */
 	rc = ini_parse_stream(conf_readline, &p, conf_handler, &p);
-	if (conf_result(&p, rc, err))
-		goto err3;
-	if (conf_defaults(&p.cp->c)) {
-		snprintf(err, CONF_ERR_LEN, "%s: out of memory", path);
-		goto err3;
-	}
-	if (conf_validate(&p.cp->c, err))
+	if (conf_result(&p, rc, err) || conf_validate(&p.cp->c, err))
 		goto err3;
 
 	/* Success! */

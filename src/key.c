@@ -39,7 +39,7 @@ static void seterr(char *, const char *, ...)
 
 /* Write a formatted message into ${err} (KEY_ERR_LEN bytes) unless NULL. */
 static void
-seterr(char * err, const char * fmt, ...)
+seterr(char *err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -52,7 +52,7 @@ seterr(char * err, const char * fmt, ...)
 
 /* Return the length of the leading run of printable ASCII in ${p}[0..len). */
 static size_t
-printable_span(const char * p, size_t len)
+printable_span(const char *p, size_t len)
 {
 	size_t i;
 
@@ -65,7 +65,7 @@ printable_span(const char * p, size_t len)
 
 /* Return non-zero if ${c} (NULL meaning none) is a valid comment. */
 static int
-comment_ok(const char * c)
+comment_ok(const char *c)
 {
 	size_t len;
 
@@ -77,9 +77,9 @@ comment_ok(const char * c)
 
 /* Allocate a zeroed key pair carrying the valid ${comment}, or NULL. */
 static struct key_pair *
-pair_alloc(const char * comment)
+pair_alloc(const char *comment)
 {
-	struct key_pair * kp;
+	struct key_pair *kp;
 
 	/* Refuse a comment we could not write back out. */
 	if (!comment_ok(comment))
@@ -102,9 +102,9 @@ pair_alloc(const char * comment)
  * Returns NULL on failure (out of memory or invalid comment).
  */
 struct key_pair *
-key_pair_generate(const char * comment)
+key_pair_generate(const char *comment)
 {
-	struct key_pair * kp;
+	struct key_pair *kp;
 
 	/* Allocate the pair. */
 	if ((kp = pair_alloc(comment)) == NULL)
@@ -130,9 +130,9 @@ err0:
  * Build a key pair from the 32-byte secret ${sec}.  Returns NULL on failure.
  */
 struct key_pair *
-key_pair_from_secret(const uint8_t sec[KEY_LEN], const char * comment)
+key_pair_from_secret(const uint8_t sec[KEY_LEN], const char *comment)
 {
-	struct key_pair * kp;
+	struct key_pair *kp;
 
 	/* Allocate the pair. */
 	if ((kp = pair_alloc(comment)) == NULL)
@@ -158,7 +158,7 @@ err0:
  * Wipe and free ${kp}.  Does nothing if ${kp} is NULL.
  */
 void
-key_pair_free(struct key_pair * kp)
+key_pair_free(struct key_pair *kp)
 {
 
 	/* Behave consistently with free(NULL). */
@@ -171,7 +171,7 @@ key_pair_free(struct key_pair * kp)
 
 /* Return non-zero if ${line}[0..len) starts with ${tag} and a space. */
 static int
-has_tag(const char * line, size_t len, const char * tag)
+has_tag(const char *line, size_t len, const char *tag)
 {
 	size_t tlen = strlen(tag);
 
@@ -181,7 +181,7 @@ has_tag(const char * line, size_t len, const char * tag)
 
 /* Check the tag of ${line}[0..len) is ${tag}; describe problems in ${msg}. */
 static int
-parse_tag(const char * line, size_t len, const char * tag, char * msg)
+parse_tag(const char *line, size_t len, const char *tag, char *msg)
 {
 	int want_sec = (strcmp(tag, KEY_SECRET_TAG) == 0);
 	size_t tlen = strlen(tag);
@@ -210,7 +210,7 @@ parse_tag(const char * line, size_t len, const char * tag, char * msg)
 
 /* Decode the base64 key ${p}[0..len) into ${key}; describe errors in ${msg}. */
 static int
-parse_b64(const char * p, size_t len, uint8_t key[KEY_LEN], char * msg)
+parse_b64(const char *p, size_t len, uint8_t key[KEY_LEN], char *msg)
 {
 	uint8_t bin[KEY_LINE_MAX];
 	size_t binlen;
@@ -246,7 +246,7 @@ done:
 
 /* Check the comment ${p}[0..len), copy it to ${comment}; errors in ${msg}. */
 static int
-parse_comment(const char * p, size_t len, char * comment, char * msg)
+parse_comment(const char *p, size_t len, char *comment, char *msg)
 {
 	size_t span;
 
@@ -277,10 +277,10 @@ parse_comment(const char * p, size_t len, char * comment, char * msg)
  * ${key} and ${comment}; describe any problem in ${msg} (no file name).
  */
 static int
-parse_line(const char * line, size_t len, const char * tag,
-    uint8_t key[KEY_LEN], char comment[KEY_COMMENT_MAX + 1], char * msg)
+parse_line(const char *line, size_t len, const char *tag,
+    uint8_t key[KEY_LEN], char comment[KEY_COMMENT_MAX + 1], char *msg)
 {
-	const char * p, * end = line + len, * sp;
+	const char *p, * end = line + len, * sp;
 
 	/* A DOS line ending is a common, fixable mistake: name it. */
 	if (memchr(line, '\r', len) != NULL) {
@@ -311,7 +311,7 @@ parse_line(const char * line, size_t len, const char * tag,
 
 /* Describe the failure (errno) to open ${path}; set *${missing} if absent. */
 static void
-open_error(const char * path, int * missing, char * err)
+open_error(const char *path, int *missing, char *err)
 {
 	int e = errno;
 	struct stat st;
@@ -330,7 +330,7 @@ open_error(const char * path, int * missing, char * err)
 
 /* Open ${path} for reading and check it is a small regular file. */
 static int
-open_key(const char * path, mode_t * modep, int * missing, char * err)
+open_key(const char *path, mode_t *modep, int *missing, char *err)
 {
 	struct stat st;
 	int fd;
@@ -374,7 +374,7 @@ err0:
 
 /* Read up to ${max} bytes from ${fd} into ${buf}; store the count. */
 static int
-read_all(int fd, char * buf, size_t max, size_t * lenp)
+read_all(int fd, char *buf, size_t max, size_t *lenp)
 {
 	ssize_t r;
 
@@ -398,8 +398,8 @@ read_all(int fd, char * buf, size_t max, size_t * lenp)
  * file does not exist (else 0).
  */
 static int
-read_file(const char * path, char * buf, size_t * lenp, mode_t * modep,
-    int * missing, char * err)
+read_file(const char *path, char *buf, size_t *lenp, mode_t *modep,
+    int *missing, char *err)
 {
 	int fd;
 
@@ -436,10 +436,10 @@ err0:
  * whether anything but a final newline follows it.
  */
 static int
-split_line(const char * path, const char * buf, size_t len, size_t * linelen,
-    int * more, char * err)
+split_line(const char *path, const char *buf, size_t len, size_t *linelen,
+    int *more, char *err)
 {
-	const char * nl, * nul;
+	const char *nl, * nul;
 	size_t i, lineno = 1;
 
 	/* Something to parse. */
@@ -472,8 +472,8 @@ split_line(const char * path, const char * buf, size_t len, size_t * linelen,
 
 /* Parse the key file contents ${buf}[0..len) of kind ${tag}. */
 static int
-parse_file(const char * path, const char * buf, size_t len, const char * tag,
-    uint8_t key[KEY_LEN], char comment[KEY_COMMENT_MAX + 1], char * err)
+parse_file(const char *path, const char *buf, size_t len, const char *tag,
+    uint8_t key[KEY_LEN], char comment[KEY_COMMENT_MAX + 1], char *err)
 {
 	char msg[KEY_ERR_LEN];
 	size_t linelen;
@@ -499,7 +499,7 @@ parse_file(const char * path, const char * buf, size_t len, const char * tag,
 
 /* Refuse a secret key file ${path} of mode ${mode} open to group or others. */
 static int
-check_perm(const char * path, mode_t mode, char * err)
+check_perm(const char *path, mode_t mode, char *err)
 {
 
 	if ((mode & 077) == 0)
@@ -512,12 +512,12 @@ check_perm(const char * path, mode_t mode, char * err)
 
 /* Load the secret key file ${path}; set *${missing} if it does not exist. */
 static struct key_pair *
-load_secret(const char * path, int * missing, char * err)
+load_secret(const char *path, int *missing, char *err)
 {
 	char buf[KEY_FILE_MAX + 1];
 	uint8_t sec[KEY_LEN];
 	char comment[KEY_COMMENT_MAX + 1];
-	struct key_pair * kp = NULL;
+	struct key_pair *kp = NULL;
 	size_t len;
 	mode_t mode;
 
@@ -551,7 +551,7 @@ done:
  * is one, such as "chmod 600 PATH") into ${err} (KEY_ERR_LEN bytes).
  */
 struct key_pair *
-key_load_secret(const char * path, char err[KEY_ERR_LEN])
+key_load_secret(const char *path, char err[KEY_ERR_LEN])
 {
 	int missing;
 
@@ -560,8 +560,8 @@ key_load_secret(const char * path, char err[KEY_ERR_LEN])
 
 /* Load the public key file ${path}; set *${missing} if it does not exist. */
 static int
-load_public(const char * path, uint8_t pub[KEY_LEN], char * comment,
-    int * missing, char * err)
+load_public(const char *path, uint8_t pub[KEY_LEN], char *comment,
+    int *missing, char *err)
 {
 	char buf[KEY_FILE_MAX + 1];
 	uint8_t key[KEY_LEN];
@@ -595,7 +595,7 @@ done:
  * with a message in ${err} as for key_load_secret.
  */
 int
-key_load_public(const char * path, uint8_t pub[KEY_LEN], char * comment,
+key_load_public(const char *path, uint8_t pub[KEY_LEN], char *comment,
     char err[KEY_ERR_LEN])
 {
 	int missing;
@@ -610,7 +610,7 @@ key_load_public(const char * path, uint8_t pub[KEY_LEN], char * comment,
  * NULL.  Returns 0, or -1 with the problem in ${err} (no file name).
  */
 int
-key_parse_public_line(const char * line, uint8_t pub[KEY_LEN], char * comment,
+key_parse_public_line(const char *line, uint8_t pub[KEY_LEN], char *comment,
     char err[KEY_ERR_LEN])
 {
 	uint8_t key[KEY_LEN];
@@ -645,7 +645,7 @@ key_parse_public_line(const char * line, uint8_t pub[KEY_LEN], char * comment,
  * none) into ${out} (KEY_LINE_MAX + 1 bytes), without a newline.
  */
 void
-key_format_public(const uint8_t pub[KEY_LEN], const char * comment,
+key_format_public(const uint8_t pub[KEY_LEN], const char *comment,
     char out[KEY_LINE_MAX + 1])
 {
 	char b64[KEY_B64_LEN + 1];
@@ -684,9 +684,9 @@ key_fingerprint(const uint8_t pub[KEY_LEN], char out[KEY_FP_LEN])
 
 /* Store in ${dir} (PATH_MAX bytes) the directory holding ${path}. */
 static int
-parent_dir(const char * path, char dir[PATH_MAX], char * err)
+parent_dir(const char *path, char dir[PATH_MAX], char *err)
 {
-	const char * slash = strrchr(path, '/');
+	const char *slash = strrchr(path, '/');
 	size_t len;
 
 	/* No slash: the current directory; a leading one only: the root. */
@@ -711,7 +711,7 @@ parent_dir(const char * path, char dir[PATH_MAX], char * err)
 
 /* Flush the directory entry of ${path} to disk (best effort). */
 static void
-sync_dir(const char * path)
+sync_dir(const char *path)
 {
 	char dir[PATH_MAX];
 	int fd;
@@ -726,7 +726,7 @@ sync_dir(const char * path)
 
 /* Create a temporary file of mode ${mode} next to ${path}; name in ${tmp}. */
 static int
-tmp_create(const char * path, mode_t mode, char tmp[PATH_MAX], char * err)
+tmp_create(const char *path, mode_t mode, char tmp[PATH_MAX], char *err)
 {
 	uint8_t rnd[TMP_RAND_LEN];
 	char hex[TMP_RAND_LEN * 2 + 1];
@@ -765,7 +765,7 @@ tmp_create(const char * path, mode_t mode, char tmp[PATH_MAX], char * err)
 
 /* Write ${len} bytes of ${data} to ${fd}. */
 static int
-write_all(int fd, const char * data, size_t len)
+write_all(int fd, const char *data, size_t len)
 {
 	ssize_t w;
 
@@ -791,7 +791,7 @@ link_unsupported(int e)
 
 /* Move ${tmp} to ${path}; replace an existing ${path} only if ${overwrite}. */
 static int
-install(const char * tmp, const char * path, int overwrite, char * err)
+install(const char *tmp, const char *path, int overwrite, char *err)
 {
 	struct stat st;
 
@@ -828,8 +828,8 @@ fail:
 
 /* Write ${data}[0..len) to ${path} with mode ${mode}, atomically. */
 static int
-write_file(const char * path, const char * data, size_t len, mode_t mode,
-    int overwrite, char * err)
+write_file(const char *path, const char *data, size_t len, mode_t mode,
+    int overwrite, char *err)
 {
 	char tmp[PATH_MAX];
 	int fd;
@@ -867,8 +867,8 @@ err0:
 
 /* Write the secret key file for ${kp} to ${path}. */
 static int
-save_secret(const struct key_pair * kp, const char * path, int overwrite,
-    char * err)
+save_secret(const struct key_pair *kp, const char *path, int overwrite,
+    char *err)
 {
 	char b64[KEY_B64_LEN + 1];
 	char line[KEY_LINE_MAX + 2];
@@ -889,8 +889,8 @@ save_secret(const struct key_pair * kp, const char * path, int overwrite,
 
 /* Write the public key file for ${kp} to ${path}. */
 static int
-save_public(const struct key_pair * kp, const char * path, int overwrite,
-    char * err)
+save_public(const struct key_pair *kp, const char *path, int overwrite,
+    char *err)
 {
 	char line[KEY_LINE_MAX + 2];
 	size_t len;
@@ -904,8 +904,8 @@ save_public(const struct key_pair * kp, const char * path, int overwrite,
 
 /* Return ${pubpath}, or ${path}.pub built in ${buf} if ${pubpath} is NULL. */
 static const char *
-pub_path(const char * path, const char * pubpath, char buf[PATH_MAX],
-    char * err)
+pub_path(const char *path, const char *pubpath, char buf[PATH_MAX],
+    char *err)
 {
 
 	if (pubpath != NULL)
@@ -919,7 +919,7 @@ pub_path(const char * path, const char * pubpath, char buf[PATH_MAX],
 
 /* Fail with a message if ${path} exists (or cannot be checked). */
 static int
-refuse_existing(const char * path, char * err)
+refuse_existing(const char *path, char *err)
 {
 	struct stat st;
 
@@ -943,7 +943,7 @@ refuse_existing(const char * path, char * err)
  * ${overwrite} is non-zero.  Returns 0, or -1 with a message in ${err}.
  */
 int
-key_save(const struct key_pair * kp, const char * path, const char * pubpath,
+key_save(const struct key_pair *kp, const char *path, const char *pubpath,
     int overwrite, char err[KEY_ERR_LEN])
 {
 	char pbuf[PATH_MAX];
@@ -982,8 +982,8 @@ err0:
 
 /* Check the public key file ${pubpath} matches ${kp}; write it if absent. */
 static int
-check_public(const struct key_pair * kp, const char * path,
-    const char * pubpath, char * err)
+check_public(const struct key_pair *kp, const char *path,
+    const char *pubpath, char *err)
 {
 	uint8_t pub[KEY_LEN];
 	int missing;
@@ -1005,28 +1005,40 @@ check_public(const struct key_pair * kp, const char * path,
 	return (0);
 }
 
-/* Create the directory holding ${path} (one level, mode 0700) if missing. */
+/* Create the directory holding ${path}, and its missing parents, 0700. */
 static int
-make_parent(const char * path, char * err)
+make_parent(const char *path, char *err)
 {
 	char dir[PATH_MAX];
+	char *p, c;
 
 	if (parent_dir(path, dir, err))
 		return (-1);
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		seterr(err, "%s: cannot create directory: %s", dir,
-		    strerror(errno));
-		return (-1);
+
+	/* Each prefix of ${dir} in turn, as mkdir -p does. */
+	for (p = dir + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		c = *p;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+			seterr(err, "%s: cannot create directory: %s", dir,
+			    strerror(errno));
+			return (-1);
+		}
+		*p = c;
+		if (c == '\0')
+			break;
 	}
 	return (0);
 }
 
 /* Generate a pair with ${comment} and save it to ${path} and ${pubpath}. */
 static struct key_pair *
-create_pair(const char * path, const char * pubpath, const char * comment,
-    char * err)
+create_pair(const char *path, const char *pubpath, const char *comment,
+    char *err)
 {
-	struct key_pair * kp;
+	struct key_pair *kp;
 	struct stat st;
 
 	/* A lone public key means the secret was lost: do not paper over it. */
@@ -1072,11 +1084,11 @@ err0:
  * with a message in ${err}.
  */
 struct key_pair *
-key_load_or_create(const char * path, const char * pubpath,
-    const char * comment, int * created, char err[KEY_ERR_LEN])
+key_load_or_create(const char *path, const char *pubpath,
+    const char *comment, int *created, char err[KEY_ERR_LEN])
 {
 	char pbuf[PATH_MAX];
-	struct key_pair * kp;
+	struct key_pair *kp;
 	int missing;
 
 	/* Nothing created yet. */

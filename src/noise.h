@@ -51,6 +51,14 @@ struct noise_hs *noise_hs_new(enum noise_pattern, int,
 int noise_hs_set_ephemeral(struct noise_hs *, const uint8_t[NOISE_DHLEN]);
 
 /**
+ * noise_hs_claim_static(hs, pub):
+ * Advertise ${pub} as our static public key instead of the one belonging
+ * to our static secret, as an impostor who knows only a public key would.
+ * For adversarial tests only: the peer's authentication must then fail.
+ */
+void noise_hs_claim_static(struct noise_hs *, const uint8_t[NOISE_DHLEN]);
+
+/**
  * noise_hs_write(hs, payload, payload_len, out, out_max, out_len):
  * Write the next handshake message carrying ${payload} into ${out} (at
  * most ${out_max} bytes) and store its length in ${out_len}.  Returns 0 on

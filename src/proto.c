@@ -137,6 +137,28 @@ proto_server_new(const struct key_pair *id)
 }
 
 /**
+ * proto_hs_set_test_keys(hs, e_secret, claimed_static):
+ * For known-answer and adversarial tests only: use ${e_secret} (unless
+ * NULL) as the ephemeral secret instead of a random one, and advertise
+ * ${claimed_static} (unless NULL) as our long-term public key, as an
+ * impostor would.  Call before the first message.  Returns PROTO_OK or
+ * PROTO_E_STATE.
+ */
+int
+proto_hs_set_test_keys(struct proto_hs *hs, const uint8_t *e_secret,
+    const uint8_t *claimed_static)
+{
+
+	if (hs->step != STEP_CLIENT_HELLO && hs->step != STEP_SERVER_HELLO)
+		return (PROTO_E_STATE);
+	if (e_secret != NULL && noise_hs_set_ephemeral(hs->noise, e_secret))
+		return (PROTO_E_STATE);
+	if (claimed_static != NULL)
+		noise_hs_claim_static(hs->noise, claimed_static);
+	return (PROTO_OK);
+}
+
+/**
  * proto_hs_free(hs):
  * Wipe and free ${hs}.  Does nothing if ${hs} is NULL.
  */

@@ -97,6 +97,17 @@ struct proto_hs *proto_client_new(const struct key_pair *, const uint8_t *);
 struct proto_hs *proto_server_new(const struct key_pair *);
 
 /**
+ * proto_hs_set_test_keys(hs, e_secret, claimed_static):
+ * For known-answer and adversarial tests only: use ${e_secret} (unless
+ * NULL) as the ephemeral secret instead of a random one, and advertise
+ * ${claimed_static} (unless NULL) as our long-term public key, as an
+ * impostor would.  Call before the first message.  Returns PROTO_OK or
+ * PROTO_E_STATE.
+ */
+int proto_hs_set_test_keys(struct proto_hs *, const uint8_t *,
+    const uint8_t *);
+
+/**
  * proto_hs_free(hs):
  * Wipe and free ${hs}.  Does nothing if ${hs} is NULL.
  */

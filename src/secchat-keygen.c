@@ -53,7 +53,7 @@ static void warnmsg(const char *, ...) __attribute__((format(printf, 1, 2)));
 
 /* Print "secchat-keygen: message" on stderr. */
 static void
-warnmsg(const char * fmt, ...)
+warnmsg(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -66,7 +66,7 @@ warnmsg(const char * fmt, ...)
 
 /* Print the usage message on ${fp}. */
 static void
-usage(FILE * fp)
+usage(FILE *fp)
 {
 
 	fprintf(fp,
@@ -78,7 +78,7 @@ usage(FILE * fp)
 
 /* Return non-zero if ${c} is a valid key comment (see key.h). */
 static int
-comment_valid(const char * c)
+comment_valid(const char *c)
 {
 	size_t i;
 
@@ -92,7 +92,7 @@ comment_valid(const char * c)
 
 /* Set the mode to ${m}; fail if another mode was chosen already. */
 static int
-set_mode(struct opts * o, enum mode m)
+set_mode(struct opts *o, enum mode m)
 {
 
 	if (o->mode != MODE_GENERATE && o->mode != m)
@@ -103,7 +103,7 @@ set_mode(struct opts * o, enum mode m)
 
 /* Check the parsed options make sense together; return 0 or EX_USAGE. */
 static int
-check_args(const struct opts * o)
+check_args(const struct opts *o)
 {
 
 	if (o->file == NULL) {
@@ -128,7 +128,7 @@ usage:
 
 /* Apply the option ${ch}; return -1 to go on, or an exit code. */
 static int
-parse_opt(struct opts * o, int ch)
+parse_opt(struct opts *o, int ch)
 {
 
 	switch (ch) {
@@ -173,7 +173,7 @@ usage:
 
 /* Parse the command line into ${o}; return -1 to go on, or an exit code. */
 static int
-parse_args(int argc, char * argv[], struct opts * o)
+parse_args(int argc, char *argv[], struct opts *o)
 {
 	int ch, rc;
 
@@ -197,7 +197,7 @@ parse_args(int argc, char * argv[], struct opts * o)
 static const char *
 default_comment(char buf[KEY_COMMENT_MAX + 1])
 {
-	struct passwd * pw;
+	struct passwd *pw;
 	char host[256];
 
 	if ((pw = getpwuid(getuid())) == NULL ||
@@ -212,7 +212,7 @@ default_comment(char buf[KEY_COMMENT_MAX + 1])
 
 /* Print the fingerprint of ${pub} and the ${comment}, as ssh-keygen -l. */
 static void
-print_fingerprint(const uint8_t pub[KEY_LEN], const char * comment)
+print_fingerprint(const uint8_t pub[KEY_LEN], const char *comment)
 {
 	char fp[KEY_FP_LEN];
 
@@ -222,7 +222,7 @@ print_fingerprint(const uint8_t pub[KEY_LEN], const char * comment)
 
 /* Print the public key line of ${pub} with the ${comment}. */
 static void
-print_public(const uint8_t pub[KEY_LEN], const char * comment)
+print_public(const uint8_t pub[KEY_LEN], const char *comment)
 {
 	char line[KEY_LINE_MAX + 1];
 
@@ -232,7 +232,7 @@ print_public(const uint8_t pub[KEY_LEN], const char * comment)
 
 /* Return non-zero if ${path} exists (even as a dangling symlink). */
 static int
-exists(const char * path)
+exists(const char *path)
 {
 	struct stat st;
 
@@ -241,10 +241,10 @@ exists(const char * path)
 
 /* Create a key pair in ${o->file} and ${o->file}.pub. */
 static int
-do_generate(const struct opts * o)
+do_generate(const struct opts *o)
 {
 	char pubpath[PATH_MAX], cbuf[KEY_COMMENT_MAX + 1], err[KEY_ERR_LEN];
-	struct key_pair * kp;
+	struct key_pair *kp;
 
 	/* Never replace a key by accident. */
 	if (snprintf(pubpath, sizeof(pubpath), "%s.pub", o->file) >=
@@ -286,10 +286,10 @@ do_generate(const struct opts * o)
 
 /* Print the public key line of the secret key file ${o->file}. */
 static int
-do_public(const struct opts * o)
+do_public(const struct opts *o)
 {
 	char err[KEY_ERR_LEN];
-	struct key_pair * kp;
+	struct key_pair *kp;
 
 	if ((kp = key_load_secret(o->file, err)) == NULL) {
 		warnmsg("%s", err);
@@ -302,12 +302,12 @@ do_public(const struct opts * o)
 
 /* Print the fingerprint of the public or secret key file ${o->file}. */
 static int
-do_fingerprint(const struct opts * o)
+do_fingerprint(const struct opts *o)
 {
 	char perr[KEY_ERR_LEN], serr[KEY_ERR_LEN];
 	char comment[KEY_COMMENT_MAX + 1];
 	uint8_t pub[KEY_LEN];
-	struct key_pair * kp;
+	struct key_pair *kp;
 
 	/* A public key file first. */
 	if (key_load_public(o->file, pub, comment, perr) == 0) {
@@ -328,7 +328,7 @@ do_fingerprint(const struct opts * o)
 }
 
 int
-main(int argc, char * argv[])
+main(int argc, char *argv[])
 {
 	struct opts o;
 	int rc;

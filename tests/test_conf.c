@@ -302,8 +302,14 @@ test_fields(void)
 	    strcmp(allow_check(c->allow, pub[1]), "bob.b-2@x_y") == 0);
 	CHECK(allow_check(c->allow, pub[2]) == NULL);
 	conf_free(c);
+}
 
-	/* A port range, an IPv4 address, leading zeros. */
+/* Port ranges, an IPv4 address, leading zeros. */
+static void
+test_fields_ports(void)
+{
+	struct conf *c;
+
 	c = check_load_at("[server]\nlisten = 0.0.0.0\nport = 1023\n"
 	    "data_ports = 1024-65535\nidle_timeout = 0600\n", __LINE__);
 	if (c == NULL)
@@ -574,10 +580,20 @@ test_dump(void)
 	free(t1);
 	conf_free(c2);
 	conf_free(c);
+}
 
-	/* The defaults too. */
+/* The dump of the defaults parses to the defaults. */
+static void
+test_dump_defaults(void)
+{
+	char d1[300];
+	char err[CONF_ERR_LEN];
+	struct conf *c, *c2;
+	char *t1;
+
 	if ((c = check_load_at("", __LINE__)) == NULL)
 		return;
+	snprintf(d1, sizeof(d1), "%s/dump1.ini", tmpdir);
 	t1 = dump_to(c, d1);
 	c2 = conf_load(d1, err);
 	CHECK(c2 != NULL && same_server(c, c2));
@@ -585,6 +601,29 @@ test_dump(void)
 	free(t1);
 	conf_free(c2);
 	conf_free(c);
+}
+
+/* The allowlist ${a} holding pub[0] and pub[1] refuses what it should. */
+static void
+test_allow_refuse(struct allow *a)
+{
+	char err[ALLOW_ERR_LEN];
+	char name[ALLOW_NAME_MAX + 2];
+
+	/* Bad names, a name or a key already there. */
+	CHECK(allow_add(a, "", pub[2], err) == -1 && strstr(err, "bad name"));
+	CHECK(allow_add(a, "a b", pub[2], err) == -1);
+	CHECK(allow_add(a, "a/b", pub[2], err) == -1);
+	CHECK(allow_add(a, "a=b", pub[2], err) == -1);
+	CHECK(allow_add(a, "caf\xc3\xa9", pub[2], err) == -1);
+	memset(name, 'x', ALLOW_NAME_MAX + 1);
+	name[ALLOW_NAME_MAX + 1] = '\0';
+	CHECK(allow_add(a, name, pub[2], err) == -1);
+	CHECK(allow_add(a, "alice", pub[2], err) == -1 &&
+	    strstr(err, "name already") != NULL);
+	CHECK(allow_add(a, "carol", pub[0], err) == -1 &&
+	    strstr(err, "'alice'") != NULL);
+	CHECK(allow_count(a) == 2);
 }
 
 /* The allowlist on its own. */
@@ -614,23 +653,10 @@ test_allow(void)
 	CHECK(allow_check(a, pub[1]) != NULL &&
 	    strcmp(allow_check(a, pub[1]), "B.o-b_2@host") == 0);
 	CHECK(allow_check(a, pub[2]) == NULL);
-
-	/* Bad names, a name or a key already there. */
-	CHECK(allow_add(a, "", pub[2], err) == -1 && strstr(err, "bad name"));
-	CHECK(allow_add(a, "a b", pub[2], err) == -1);
-	CHECK(allow_add(a, "a/b", pub[2], err) == -1);
-	CHECK(allow_add(a, "a=b", pub[2], err) == -1);
-	CHECK(allow_add(a, "caf\xc3\xa9", pub[2], err) == -1);
-	memset(name, 'x', ALLOW_NAME_MAX + 1);
-	name[ALLOW_NAME_MAX + 1] = '\0';
-	CHECK(allow_add(a, name, pub[2], err) == -1);
-	CHECK(allow_add(a, "alice", pub[2], err) == -1 &&
-	    strstr(err, "name already") != NULL);
-	CHECK(allow_add(a, "carol", pub[0], err) == -1 &&
-	    strstr(err, "'alice'") != NULL);
-	CHECK(allow_count(a) == 2);
+	test_allow_refuse(a);
 
 	/* The longest name; then enough entries to grow the array. */
+	memset(name, 'x', ALLOW_NAME_MAX);
 	name[ALLOW_NAME_MAX] = '\0';
 	CHECK(allow_add(a, name, pub[2], err) == 0);
 	for (i = 0; i < 100; i++) {
@@ -699,12 +725,14 @@ main(void)
 	test_sample();
 	test_defaults();
 	test_fields();
+	test_fields_ports();
 	test_errors_server();
 	test_errors_ports();
 	test_errors_allow();
 	test_missing();
 	test_paths();
 	test_dump();
+	test_dump_defaults();
 
 	remove_tmpdir();
 	return (test_exit("test_conf"));

@@ -44,7 +44,7 @@ static char tmpdir[PATH_MAX];
 
 /* Store "${tmpdir}/${name}" in ${out}. */
 static const char *
-tpath(char out[PATH_MAX], const char * name)
+tpath(char out[PATH_MAX], const char *name)
 {
 
 	if (snprintf(out, PATH_MAX, "%s/%s", tmpdir, name) >= PATH_MAX)
@@ -54,7 +54,7 @@ tpath(char out[PATH_MAX], const char * name)
 
 /* Write ${len} bytes of ${data} to ${tmpdir}/${name} with mode ${mode}. */
 static void
-put(const char * name, const char * data, size_t len, mode_t mode)
+put(const char *name, const char *data, size_t len, mode_t mode)
 {
 	char p[PATH_MAX];
 	int fd;
@@ -72,7 +72,7 @@ put(const char * name, const char * data, size_t len, mode_t mode)
 
 /* Write the string ${s} to ${tmpdir}/${name} with mode ${mode}. */
 static void
-puts_file(const char * name, const char * s, mode_t mode)
+puts_file(const char *name, const char *s, mode_t mode)
 {
 
 	put(name, s, strlen(s), mode);
@@ -80,7 +80,7 @@ puts_file(const char * name, const char * s, mode_t mode)
 
 /* Check ${err} names ${tmpdir}/${name} (with ":${line}:" if non-zero). */
 static void
-check_err(const char * err, const char * name, int line, const char * what)
+check_err(const char *err, const char *name, int line, const char *what)
 {
 	char p[PATH_MAX], want[PATH_MAX + 32];
 
@@ -98,10 +98,10 @@ check_err(const char * err, const char * name, int line, const char * what)
 
 /* Check loading ${name} as a secret key fails with ${what} on ${line}. */
 static void
-secret_fails(const char * name, int line, const char * what)
+secret_fails(const char *name, int line, const char *what)
 {
 	char p[PATH_MAX], err[KEY_ERR_LEN] = "";
-	struct key_pair * kp;
+	struct key_pair *kp;
 
 	kp = key_load_secret(tpath(p, name), err);
 	CHECK(kp == NULL);
@@ -111,7 +111,7 @@ secret_fails(const char * name, int line, const char * what)
 
 /* Check loading ${name} as a public key fails with ${what} on ${line}. */
 static void
-public_fails(const char * name, int line, const char * what)
+public_fails(const char *name, int line, const char *what)
 {
 	char p[PATH_MAX], err[KEY_ERR_LEN] = "";
 	uint8_t pub[KEY_LEN], zero[KEY_LEN] = {0};
@@ -128,7 +128,7 @@ public_fails(const char * name, int line, const char * what)
 
 /* Return the mode bits of ${path}, or -1. */
 static int
-mode_of(const char * path)
+mode_of(const char *path)
 {
 	struct stat st;
 
@@ -139,7 +139,7 @@ mode_of(const char * path)
 
 /* Return non-zero if two pairs hold the same keys and comment. */
 static int
-same_pair(const struct key_pair * a, const struct key_pair * b)
+same_pair(const struct key_pair *a, const struct key_pair *b)
 {
 
 	return (memcmp(a->pub, b->pub, KEY_LEN) == 0 &&
@@ -151,7 +151,7 @@ same_pair(const struct key_pair * a, const struct key_pair * b)
 static void
 test_generate(void)
 {
-	struct key_pair * a, * b, * c;
+	struct key_pair *a, * b, * c;
 	uint8_t pub[KEY_LEN];
 	char longc[KEY_COMMENT_MAX + 2];
 
@@ -257,7 +257,7 @@ static void
 test_fingerprint(void)
 {
 	char fp1[KEY_FP_LEN], fp2[KEY_FP_LEN];
-	struct key_pair * a, * b;
+	struct key_pair *a, * b;
 
 	key_fingerprint(kat_pub, fp1);
 	CHECK(strcmp(fp1, KAT_FP) == 0);
@@ -284,7 +284,7 @@ test_roundtrip(void)
 {
 	char p[PATH_MAX], pp[PATH_MAX], err[KEY_ERR_LEN];
 	char comment[KEY_COMMENT_MAX + 1];
-	struct key_pair * a, * b;
+	struct key_pair *a, * b;
 	uint8_t pub[KEY_LEN];
 
 	a = key_pair_generate("round trip");
@@ -329,7 +329,7 @@ static void
 test_good_files(void)
 {
 	char p[PATH_MAX], err[KEY_ERR_LEN], comment[KEY_COMMENT_MAX + 1];
-	struct key_pair * kp;
+	struct key_pair *kp;
 	uint8_t pub[KEY_LEN];
 
 	/* No final newline is fine too. */
@@ -473,7 +473,7 @@ static void
 test_overwrite(void)
 {
 	char p[PATH_MAX], pp[PATH_MAX], err[KEY_ERR_LEN];
-	struct key_pair * a, * b, * c;
+	struct key_pair *a, * b, * c;
 
 	a = key_pair_generate("first");
 	b = key_pair_generate("second");
@@ -526,7 +526,7 @@ static void
 test_load_or_create(void)
 {
 	char d[PATH_MAX], p[PATH_MAX], pp[PATH_MAX], err[KEY_ERR_LEN];
-	struct key_pair * a, * b;
+	struct key_pair *a, * b;
 	int created = -1;
 
 	tpath(d, "keys");
@@ -563,7 +563,7 @@ static void
 test_load_or_create_errors(void)
 {
 	char d[PATH_MAX], p[PATH_MAX], pp[PATH_MAX], err[KEY_ERR_LEN];
-	struct key_pair * b, * other;
+	struct key_pair *b, * other;
 	int created = -1;
 
 	tpath(p, "keys/server.key");
@@ -602,19 +602,29 @@ test_load_or_create_errors(void)
 	key_pair_free(b);
 	key_pair_free(other);
 
-	/* One missing directory level is created, not two. */
+	/* Missing directories are created, every level, mode 0700. */
 	tpath(p, "no/such/server.key");
+	b = key_load_or_create(p, NULL, NULL, &created, err);
+	CHECK(b != NULL && created == 1 && mode_of(p) == 0600);
+	key_pair_free(b);
+	tpath(p, "no/such");
+	CHECK(mode_of(p) == 0700);
+	tpath(p, "no");
+	CHECK(mode_of(p) == 0700);
+
+	/* A parent that cannot be created is a clear error. */
+	tpath(p, "keys/explicit.pub/sub/server.key");
 	CHECK(key_load_or_create(p, NULL, NULL, &created, err) == NULL);
-	CHECK(strstr(err, "cannot create directory") != NULL);
+	CHECK(strstr(err, "explicit.pub/sub") != NULL);
 }
 
 /* Return the number of temporary files left in ${dir}, recursively. */
 static int
-count_tmp(const char * dir)
+count_tmp(const char *dir)
 {
 	char sub[PATH_MAX];
-	struct dirent * de;
-	DIR * dp;
+	struct dirent *de;
+	DIR *dp;
 	int n = 0;
 
 	if ((dp = opendir(dir)) == NULL)
@@ -633,12 +643,12 @@ count_tmp(const char * dir)
 
 /* Remove ${path} and, if it is a directory, everything under it. */
 static int
-rm_tree(const char * path)
+rm_tree(const char *path)
 {
 	char sub[PATH_MAX];
-	struct dirent * de;
+	struct dirent *de;
 	struct stat st;
-	DIR * dp;
+	DIR *dp;
 	int rc = 0;
 
 	if (lstat(path, &st) != 0)
@@ -664,7 +674,7 @@ rm_tree(const char * path)
 int
 main(void)
 {
-	const char * base;
+	const char *base;
 
 	if (sodium_init() < 0) {
 		fprintf(stderr, "sodium_init failed\n");

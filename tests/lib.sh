@@ -1,0 +1,118 @@
+# Shared functions for secchat's integration tests; sourced by each
+# tests/*.sh script.  Everything runs on 127.0.0.1 with ports the kernel
+# (handshake) or a random range (data) picks, in a private temporary
+# directory; every process started is stopped by PID on exit.
+
+: "${top_srcdir:=.}" "${top_builddir:=.}"
+BIN=$top_builddir/src
+EVIL=$top_builddir/tests/evil_client
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/secchat-test.XXXXXX") || exit 99
+SERVER_PID=
+PORT=
+EXTRA_PIDS=
+
+# Stop the server (and its session children) and remove the directory.
+cleanup() {
+	stop_server
+	for pid in $EXTRA_PIDS; do
+		kill "$pid" 2>/dev/null
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# Report a failure with the server's log, and exit 1.
+fail() {
+	echo "FAIL: $*"
+	if [ -f "$TMP/server.log" ]; then
+		echo "--- server log"
+		cat "$TMP/server.log"
+	fi
+	exit 1
+}
+
+# Create the key pair $TMP/$1 (and $1.pub).
+mkkey() {
+	"$BIN/secchat-keygen" -q -C "$1" -f "$TMP/$1" >/dev/null ||
+	    fail "secchat-keygen -f $1"
+}
+
+# Write $TMP/server.ini allowing each key named in the arguments.  The data
+# ports are a random range of 200, so that tests running at once rarely
+# meet (and when they do, secchatd picks another free port in the range).
+write_conf() {
+	DATA_LOW=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 200 * 200))
+	DATA_HIGH=$((DATA_LOW + 199))
+	{
+		echo "[server]"
+		echo "listen = 127.0.0.1"
+		echo "port = 0"
+		echo "data_ports = $DATA_LOW-$DATA_HIGH"
+		echo "secret_key = keys/server.key"
+		echo "handshake_timeout = ${HANDSHAKE_TIMEOUT:-10}"
+		echo "data_accept_timeout = ${DATA_ACCEPT_TIMEOUT:-10}"
+		echo "[allow]"
+		for name in "$@"; do
+			echo "$name = $(cat "$TMP/$name.pub")"
+		done
+	} > "$TMP/server.ini"
+}
+
+# Start secchatd in the foreground on $TMP/server.ini and wait (10 s at
+# most) until it listens; sets SERVER_PID and PORT.
+start_server() {
+	: > "$TMP/server.log"
+	"$BIN/secchatd" -D -v -f "$TMP/server.ini" 2>>"$TMP/server.log" &
+	SERVER_PID=$!
+	i=0
+	while [ $i -lt 100 ]; do
+		PORT=$(sed -n 's/.*listening on .* port \([0-9]*\) .*/\1/p' \
+		    "$TMP/server.log")
+		[ -n "$PORT" ] && return 0
+		kill -0 "$SERVER_PID" 2>/dev/null || fail "secchatd exited"
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "secchatd did not start listening within 10 s"
+}
+
+# Stop the server started by start_server, with its session children.
+stop_server() {
+	[ -n "$SERVER_PID" ] || return 0
+	pkill -TERM -P "$SERVER_PID" 2>/dev/null
+	kill -TERM "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+	SERVER_PID=
+}
+
+# Check that the server still runs.
+server_alive() {
+	kill -0 "$SERVER_PID" 2>/dev/null || fail "secchatd died"
+}
+
+# Run the client as key $1 against the server, pinned, with the remaining
+# arguments; bounded to 60 s.
+client() {
+	key=$1
+	shift
+	timeout 60 "$BIN/secchat" -i "$TMP/$key" -p "$PORT" \
+	    --server-key "$TMP/keys/server.key.pub" "$@" 127.0.0.1
+}
+
+# Write $2 random printable characters (no newline) to file $1.
+random_message() {
+	head -c $(($2 * 3 / 4 + 3)) /dev/urandom | base64 -w0 |
+	    head -c "$2" > "$1"
+}
+
+# Wait (5 s at most) until the server log matches the pattern $1.
+wait_log() {
+	i=0
+	while [ $i -lt 50 ]; do
+		grep -q -- "$1" "$TMP/server.log" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "the server log never showed: $1"
+}
