@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <wchar.h>
+#include <wctype.h>
 
 #include <sodium.h>
 
@@ -45,6 +47,7 @@ struct chat {
 	uint8_t *in;		/* the frame being received */
 	size_t in_have, in_need;
 	int close_sent, close_received;
+	int failure;		/* CLIENT_EXIT_* status of an error, or 0 */
 	unsigned long long sent, received, too_long;
 	int64_t deadline;
 };
@@ -247,6 +250,7 @@ queue_record(struct chat *c, const uint8_t *record, size_t len, int final)
 	if ((r = channel_seal(&c->tx, record, len, final, c->out,
 	    &c->out_len)) != CHANNEL_OK) {
 		say("cannot send: %s", channel_strerror(r));
+		c->failure = CLIENT_EXIT_ERROR;
 		return (-1);
 	}
 	c->out_off = 0;
@@ -333,6 +337,7 @@ read_stdin(struct chat *c)
 		return (0);
 	if (n == -1) {
 		say("reading stdin: %s", strerror(errno));
+		c->failure = CLIENT_EXIT_ERROR;
 		return (-1);
 	}
 	if (n == 0)
@@ -341,23 +346,42 @@ read_stdin(struct chat *c)
 	return (0);
 }
 
+/*
+ * Print ${len} bytes of ${body} for a terminal: characters that are valid
+ * and printable in the locale pass (UTF-8 text stays readable), every other
+ * byte becomes \xHH, so the peer can never send control sequences.
+ */
+static void
+print_escaped(const uint8_t *body, size_t len)
+{
+	mbstate_t mbs;
+	size_t off = 0, n;
+	wchar_t wc;
+
+	memset(&mbs, 0, sizeof(mbs));
+	while (off < len) {
+		n = mbrtowc(&wc, (const char *)body + off, len - off, &mbs);
+		if (n == 0 || n > len - off || (!iswprint((wint_t)wc) &&
+		    wc != L'\t') || (n == 1 && body[off] == '\\')) {
+			/* Invalid, incomplete, NUL, unprintable, or '\'. */
+			printf("\\x%02x", body[off]);
+			memset(&mbs, 0, sizeof(mbs));
+			n = 1;
+		} else
+			fwrite(body + off, 1, n, stdout);
+		off += n;
+	}
+}
+
 /* Print the message body ${body} of ${len} bytes on stdout. */
 static void
 print_message(struct chat *c, const uint8_t *body, size_t len)
 {
-	char esc[4 * 256 + 8];
-	size_t off, n;
 
-	if (!c->o->escape_output) {
+	if (c->o->escape_output)
+		print_escaped(body, len);
+	else
 		fwrite(body, 1, len, stdout);
-	} else {
-		/* A terminal: never let the peer send control sequences. */
-		for (off = 0; off < len; off += n) {
-			n = (len - off > 256) ? 256 : len - off;
-			fputs(log_escape(body + off, n, esc, sizeof(esc)),
-			    stdout);
-		}
-	}
 	fputc(c->o->separator, stdout);
 	fflush(stdout);
 }
@@ -384,6 +408,7 @@ handle_record(struct chat *c, size_t len)
 		return (1);
 	}
 	say("%s", "protocol error: unexpected record from the server");
+	c->failure = CLIENT_EXIT_PROTOCOL;
 	return (-1);
 }
 
@@ -405,8 +430,10 @@ read_server(struct chat *c)
 	if (n == -1 && (errno == EINTR || errno == EAGAIN))
 		return (0);
 	if (n <= 0) {
-		say("the connection to the server was lost: %s", n == 0 ?
-		    "end of file" : strerror(errno));
+		fprintf(stderr, "secchat: the connection to the server was "
+		    "lost (%s) after %llu messages sent and %llu received\n",
+		    n == 0 ? "end of file" : strerror(errno), c->sent,
+		    c->received);
 		return (-1);
 	}
 	c->in_have += (size_t)n;
@@ -428,6 +455,7 @@ read_server(struct chat *c)
 
 proto:
 	say("protocol error from the server: %s", channel_strerror(r));
+	c->failure = CLIENT_EXIT_PROTOCOL;
 	return (-1);
 }
 
@@ -528,9 +556,9 @@ converse(struct chat *c)
 	while ((r = chat_turn(c)) == 0)
 		continue;
 	if (r < 0)
-		return (CLIENT_EXIT_CONNECT);
+		return (c->failure ? c->failure : CLIENT_EXIT_CONNECT);
 	if (!c->close_sent)
-		return (CLIENT_EXIT_CONNECT);
+		return (CLIENT_EXIT_CONNECT);	/* the server ended it */
 	return (c->too_long ? CLIENT_EXIT_ERROR : CLIENT_EXIT_OK);
 }
 

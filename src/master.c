@@ -71,7 +71,8 @@ struct master {
 	struct key_pair *id;
 	const int *listeners;
 	int nlisteners;
-	struct hs_conn *conns;	/* conf->max_startups slots */
+	struct hs_conn *conns;	/* cap slots */
+	int cap;		/* the largest max_startups seen */
 	int nconns;
 	int nsessions;
 	struct pollfd *pfds;
@@ -79,6 +80,7 @@ struct master {
 
 static volatile sig_atomic_t got_stop;
 static volatile sig_atomic_t got_child;
+static volatile sig_atomic_t got_reload;
 static int wake_pipe[2] = { -1, -1 };
 
 /* Note a signal and wake the loop. */
@@ -89,6 +91,8 @@ on_signal(int sig)
 
 	if (sig == SIGCHLD)
 		got_child = 1;
+	else if (sig == SIGHUP)
+		got_reload = 1;
 	else
 		got_stop = 1;
 	if (write(wake_pipe[1], "", 1) == -1) {
@@ -113,7 +117,7 @@ signals_setup(void)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
 	if (sigaction(SIGCHLD, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
-	    sigaction(SIGINT, &sa, NULL))
+	    sigaction(SIGINT, &sa, NULL) || sigaction(SIGHUP, &sa, NULL))
 		return (-1);
 	sa.sa_handler = SIG_IGN;
 	return (sigaction(SIGPIPE, &sa, NULL));
@@ -234,6 +238,7 @@ child_main(struct master *m, int i, struct proto_session *keys,
 	sigaction(SIGCHLD, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 
 	p.hs_fd = fd;
 	p.keys = keys;
@@ -482,13 +487,80 @@ serve_listeners(struct master *m)
 	}
 }
 
+/* Make room for ${n} handshakes in progress; 0, or -1 if out of memory. */
+static int
+grow_slots(struct master *m, int n)
+{
+	struct hs_conn *conns;
+	struct pollfd *pfds;
+
+	if (n <= m->cap)
+		return (0);
+	conns = realloc(m->conns, (size_t)n * sizeof(*conns));
+	if (conns == NULL)
+		return (-1);
+	m->conns = conns;
+	pfds = realloc(m->pfds, (size_t)(1 + m->nlisteners + n) *
+	    sizeof(*pfds));
+	if (pfds == NULL)
+		return (-1);
+	m->pfds = pfds;
+	m->cap = n;
+	return (0);
+}
+
+/* Say so if ${what} changed between ${a} and ${b}: it needs a restart. */
+static void
+warn_restart(const char *what, const char *a, const char *b)
+{
+
+	if (strcmp(a, b) != 0)
+		log_warn("reload: %s changed from %s to %s; that takes a "
+		    "restart, the old value stays in force", what, a, b);
+}
+
+/*
+ * SIGHUP: read the configuration again.  New handshakes use the new
+ * allowlist, limits and timeouts; the address, port and key pair stay as
+ * they are until a restart.  A configuration with errors changes nothing.
+ */
+static void
+reload(struct master *m)
+{
+	struct conf *c;
+	char err[CONF_ERR_LEN], a[16], b[16];
+
+	if ((c = conf_load(m->conf->path, err)) == NULL) {
+		log_error("reload failed, the running configuration stays: %s",
+		    err);
+		return;
+	}
+	if (grow_slots(m, c->max_startups)) {
+		log_error("reload failed: out of memory");
+		conf_free(c);
+		return;
+	}
+	warn_restart("listen", m->conf->listen, c->listen);
+	snprintf(a, sizeof(a), "%d", m->conf->port);
+	snprintf(b, sizeof(b), "%d", c->port);
+	warn_restart("port", a, b);
+	warn_restart("secret_key", m->conf->secret_key, c->secret_key);
+	warn_restart("public_key", m->conf->public_key, c->public_key);
+	conf_free(m->conf);
+	m->conf = c;
+	log_info("reloaded %s: %zu allowed keys", c->path,
+	    allow_count(c->allow));
+}
+
 /**
  * master_run(conf, id, listeners, nlisteners):
  * Serve the handshake port: accept on the ${nlisteners} listening sockets
  * ${listeners}, run handshakes without blocking (each with a deadline),
  * check each client's key against the allowlist of ${conf}, and fork one
  * session child per accepted handshake.  ${id} is the server's key pair.
- * Returns the process exit status when told to stop (SIGTERM or SIGINT).
+ * SIGHUP reloads the configuration from the file it came from.  Takes
+ * ownership of ${conf} and frees it.  Returns the process exit status when
+ * told to stop (SIGTERM or SIGINT).
  */
 int
 master_run(struct conf *conf, struct key_pair *id, const int *listeners,
@@ -503,10 +575,7 @@ master_run(struct conf *conf, struct key_pair *id, const int *listeners,
 	m.id = id;
 	m.listeners = listeners;
 	m.nlisteners = nlisteners;
-	m.conns = calloc((size_t)conf->max_startups, sizeof(*m.conns));
-	m.pfds = calloc((size_t)(1 + nlisteners + conf->max_startups),
-	    sizeof(*m.pfds));
-	if (m.conns == NULL || m.pfds == NULL || signals_setup()) {
+	if (grow_slots(&m, conf->max_startups) || signals_setup()) {
 		log_error("cannot set up the server: %s", strerror(errno));
 		goto err;
 	}
@@ -525,6 +594,10 @@ master_run(struct conf *conf, struct key_pair *id, const int *listeners,
 			got_child = 0;
 			reap_children(&m);
 		}
+		if (got_reload) {
+			got_reload = 0;
+			reload(&m);
+		}
 		serve_conns(&m, nbuilt, net_now_ms());
 		serve_listeners(&m);
 	}
@@ -534,10 +607,12 @@ master_run(struct conf *conf, struct key_pair *id, const int *listeners,
 		conn_drop(&m, m.nconns - 1);
 	free(m.conns);
 	free(m.pfds);
+	conf_free(m.conf);
 	return (0);
 
 err:
 	free(m.conns);
 	free(m.pfds);
+	conf_free(m.conf);
 	return (1);
 }

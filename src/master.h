@@ -10,7 +10,9 @@ struct key_pair;
  * ${listeners}, run handshakes without blocking (each with a deadline),
  * check each client's key against the allowlist of ${conf}, and fork one
  * session child per accepted handshake.  ${id} is the server's key pair.
- * Returns the process exit status when told to stop (SIGTERM or SIGINT).
+ * SIGHUP reloads the configuration from the file it came from.  Takes
+ * ownership of ${conf} and frees it.  Returns the process exit status when
+ * told to stop (SIGTERM or SIGINT).
  */
 int master_run(struct conf *, struct key_pair *, const int *, int);
 

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,7 +153,7 @@ main(int argc, char *argv[])
 			break;
 		case 'k':
 			if (parse_server_key(optarg, pin))
-				return (CLIENT_EXIT_USAGE);
+				return (CLIENT_EXIT_ERROR);
 			o.pin = pin;
 			break;
 		case 'p':
@@ -208,6 +209,7 @@ main(int argc, char *argv[])
 	}
 
 	o.id = id;
+	setlocale(LC_CTYPE, "");
 	o.interactive = isatty(STDIN_FILENO);
 	o.escape_output = isatty(STDOUT_FILENO);
 	status = client_run(&o);

@@ -30,7 +30,7 @@ static void
 usage(FILE *f)
 {
 
-	fprintf(f, "usage: secchatd [-DdTtv] [-f config]\n"
+	fprintf(f, "usage: secchatd [-DTtv] [-f config]\n"
 	    "  -f config  configuration file (default %s)\n"
 	    "  -D         stay in the foreground and log to stderr\n"
 	    "  -t         check the configuration and keys, then exit\n"
@@ -123,14 +123,14 @@ main(int argc, char *argv[])
 	const char *path = DEFAULT_CONFIG;
 	int foreground = 0, test = 0, dump = 0, verbose = 0;
 	char err[CONF_ERR_LEN > NET_ERR_LEN ? CONF_ERR_LEN : NET_ERR_LEN];
+	char abspath[PATH_MAX];
 	struct key_pair *id;
 	struct conf *c;
 	int ch, lfd, status;
 
-	while ((ch = getopt(argc, argv, "Ddf:hTtVv")) != -1) {
+	while ((ch = getopt(argc, argv, "Df:hTtVv")) != -1) {
 		switch (ch) {
 		case 'D':
-		case 'd':
 			foreground = 1;
 			break;
 		case 'f':
@@ -165,7 +165,9 @@ main(int argc, char *argv[])
 		exit(1);
 	}
 
-	/* The configuration; with -t/-T that is all. */
+	/* The configuration, by absolute path for SIGHUP after chdir("/"). */
+	if (realpath(path, abspath) != NULL)
+		path = abspath;
 	if ((c = conf_load(path, err)) == NULL) {
 		fprintf(stderr, "secchatd: %s\n", err);
 		exit(1);
@@ -205,6 +207,5 @@ main(int argc, char *argv[])
 	status = master_run(c, id, &lfd, 1);
 	close(lfd);
 	key_pair_free(id);
-	conf_free(c);
 	return (status);
 }

@@ -11,13 +11,21 @@ SERVER_PID=
 PORT=
 EXTRA_PIDS=
 
-# Stop the server (and its session children) and remove the directory.
+# Stop the server (and its session children), fail the test if any
+# program reported a sanitizer error, and remove the directory.
 cleanup() {
+	rc=$?
 	stop_server
 	for pid in $EXTRA_PIDS; do
 		kill "$pid" 2>/dev/null
 	done
+	if grep -l -E "Sanitizer|runtime error:" "$TMP"/* 2>/dev/null; then
+		echo "FAIL: sanitizer reports above, in:"
+		grep -h -A20 -E "Sanitizer|runtime error:" "$TMP"/* | head -80
+		rc=1
+	fi
 	rm -rf "$TMP"
+	exit $rc
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -52,6 +60,7 @@ write_conf() {
 		echo "secret_key = keys/server.key"
 		echo "handshake_timeout = ${HANDSHAKE_TIMEOUT:-10}"
 		echo "data_accept_timeout = ${DATA_ACCEPT_TIMEOUT:-10}"
+		echo "idle_timeout = ${IDLE_TIMEOUT:-600}"
 		echo "[allow]"
 		for name in "$@"; do
 			echo "$name = $(cat "$TMP/$name.pub")"
