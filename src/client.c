@@ -233,7 +233,10 @@ read_first(const struct client_opts *o, int fd, struct chat *c, int *port)
 		r = CHANNEL_E_FORMAT;
 		goto proto;
 	}
-	*port = (c->record[1] << 8) | c->record[2];
+	if ((*port = (c->record[1] << 8) | c->record[2]) == 0) {
+		r = CHANNEL_E_FORMAT;
+		goto proto;
+	}
 	return (CLIENT_EXIT_OK);
 
 proto:
