@@ -336,7 +336,10 @@ static void
 test_errors_server(void)
 {
 
-	check_error("[server]\nport = 1\n[bogus]\nx = 1\n", 4,
+	/* An unknown section is named at its header, empty or not. */
+	check_error("[server]\nport = 1\n[bogus]\nx = 1\n", 3,
+	    "unknown section [bogus]");
+	check_error("[server]\nport = 1\n[bogus]\n", 3,
 	    "unknown section [bogus]");
 	check_error("port = 1\n", 1, "'port' is outside any section");
 	check_error("[server]\nlisten = ::1\nprot = 7070\n", 3,
