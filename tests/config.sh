@@ -6,7 +6,7 @@ mkkey alice
 write_conf alice
 "$BIN/secchatd" -t -f "$TMP/server.ini" > "$TMP/out" 2>&1 ||
     fail "-t rejected a good config: $(cat "$TMP/out")"
-"$BIN/secchatd" -t -f "$top_srcdir/etc/server.ini.sample" > "$TMP/out" 2>&1 ||
+"$BIN/secchatd" -t -f "$top_srcdir/etc/server.ini" > "$TMP/out" 2>&1 ||
     fail "-t rejected the sample: $(cat "$TMP/out")"
 
 # Each broken line is named by -t, which exits 1.

@@ -237,7 +237,7 @@ test_sample(void)
 	/* The sample as installed. */
 	if ((top = getenv("top_srcdir")) == NULL)
 		top = ".";
-	snprintf(path, sizeof(path), "%s/etc/server.ini.sample", top);
+	snprintf(path, sizeof(path), "%s/etc/server.ini", top);
 	c = conf_load(path, err);
 	CHECK(c != NULL);
 	if (c == NULL) {

@@ -201,6 +201,16 @@ check_no_session(struct run *r)
 	proto_session_wipe(&s);
 }
 
+/* Check that the server of ${r} yields no session. */
+static void
+check_no_server_session(struct run *r)
+{
+	struct proto_session s;
+
+	CHECK(proto_hs_session(r->s, &s) == PROTO_E_STATE);
+	proto_session_wipe(&s);
+}
+
 /* The message sizes are what the protocol says. */
 static void
 test_sizes(void)
@@ -248,7 +258,7 @@ test_full(void)
 	uint8_t auth[PROTO_AUTH_LEN + CANARY];
 	uint8_t dh[PROTO_DATA_HELLO_LEN + CANARY];
 	uint8_t sh[PROTO_STREAM_HDR_LEN], sh2[PROTO_STREAM_HDR_LEN];
-	uint8_t sh3[PROTO_STREAM_HDR_LEN], pub[32];
+	uint8_t sh3[PROTO_STREAM_HDR_LEN], pub[32], h32[32];
 
 	run_new(&r, kp_c, NULL, kp_s);
 	memset(hello, CANARY_BYTE, sizeof(hello));
@@ -293,6 +303,12 @@ test_full(void)
 	CHECK_MEM(sc.token, ss.token, PROTO_TOKEN_LEN);
 	CHECK(memcmp(sc.token, sc.tx_key, 32) != 0);
 	CHECK(memcmp(sc.token, sc.rx_key, 32) != 0);
+
+	/* The token is keyed: not computable from the handshake hash. */
+	crypto_generichash(h32, sizeof(h32), sc.hash, sizeof(sc.hash), NULL, 0);
+	CHECK(memcmp(sc.token, h32, 32) != 0);
+	CHECK(memcmp(sc.token, sc.hash, 32) != 0);
+	CHECK(memcmp(sc.token, sc.hash + 32, 32) != 0);
 	CHECK_MEM(sc.hash, ss.hash, 64);
 	CHECK_MEM(sc.peer, kp_s->pub, 32);
 	CHECK_MEM(ss.peer, kp_c->pub, 32);
@@ -427,7 +443,8 @@ test_pin(void)
 			memcpy(pin, kp_o->pub, 32);
 		else {
 			memcpy(pin, kp_s->pub, 32);
-			pin[bits[i - 1] / 8] ^= (uint8_t)(1 << (bits[i - 1] % 8));
+			pin[bits[i - 1] / 8] ^=
+			    (uint8_t)(1 << (bits[i - 1] % 8));
 		}
 		run_new(&r, kp_c, pin, kp_s);
 		run_steps(&r, ST_HELLO, ST_REPLY);
@@ -611,13 +628,18 @@ test_header(void)
 		CHECK(proto_check_header(h, msgs[i].type, msgs[i].body) ==
 		    PROTO_E_REMOTE);
 
-		/* An ERROR header with a wrong length is not accepted. */
-		mkhdr(h, "SCHT", 1, PROTO_T_ERROR, 0);
-		CHECK(proto_check_header(h, msgs[i].type, msgs[i].body) !=
-		    PROTO_OK);
-		mkhdr(h, "SCHT", 1, PROTO_T_ERROR, msgs[i].body);
-		CHECK(proto_check_header(h, msgs[i].type, msgs[i].body) !=
-		    PROTO_OK);
+		/*
+		 * An ERROR header without exactly one code byte is neither
+		 * accepted nor taken for an ERROR (there is no code to read).
+		 */
+		for (j = 0; j < 3; j++) {
+			mkhdr(h, "SCHT", 1, PROTO_T_ERROR, j == 0 ? 0 :
+			    j == 1 ? 2 : msgs[i].body);
+			CHECK(proto_check_header(h, msgs[i].type,
+			    msgs[i].body) != PROTO_OK);
+			CHECK(proto_check_header(h, msgs[i].type,
+			    msgs[i].body) != PROTO_E_REMOTE);
+		}
 	}
 }
 
@@ -801,7 +823,7 @@ test_low_order(void)
 		run_steps(&r, ST_HELLO, ST_AUTH);
 		CHECK(proto_server_read_auth(r.s, r.auth) != PROTO_OK);
 		CHECK(proto_hs_peer(r.s, pub) == PROTO_E_STATE);
-		check_no_session(&r);
+		check_no_server_session(&r);
 		run_free(&r);
 	}
 }
@@ -895,7 +917,7 @@ test_order(void)
 	run_upto(&r, ST_AUTH);
 	CHECK(proto_server_reply(r.s, r.hello, reply) == PROTO_E_STATE);
 	CHECK(proto_server_read_auth(r.s, r.auth) == PROTO_E_STATE);
-	check_no_session(&r);
+	check_no_server_session(&r);
 	run_free(&r);
 
 	/* Each side refuses the other's steps. */
