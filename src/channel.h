@@ -36,6 +36,9 @@
 #define CHANNEL_REFUSE_NOT_ALLOWED	1	/* key not on the allowlist */
 #define CHANNEL_REFUSE_BUSY		2	/* server at its limits */
 #define CHANNEL_REFUSE_INTERNAL		3	/* server could not start it */
+#define CHANNEL_REFUSE_EXPIRED		4	/* the key's expires= passed */
+#define CHANNEL_REFUSE_SOURCE		5	/* not from the key's from= */
+#define CHANNEL_REFUSE_KEY_LIMIT	6	/* the key's max_sessions */
 
 #define CHANNEL_CLOSE_REASON_MAX	200
 

@@ -176,6 +176,25 @@ out:
 	return (status);
 }
 
+/* Return what the refusal ${reason} (not "not allowed") means. */
+static const char *
+refusal_text(int reason)
+{
+
+	switch (reason) {
+	case CHANNEL_REFUSE_BUSY:
+		return ("it is busy, try again later");
+	case CHANNEL_REFUSE_EXPIRED:
+		return ("your key has expired on the server's allowlist");
+	case CHANNEL_REFUSE_SOURCE:
+		return ("your key may not be used from this address");
+	case CHANNEL_REFUSE_KEY_LIMIT:
+		return ("your key has as many sessions as it may have");
+	default:
+		return ("it could not start one");
+	}
+}
+
 /* Explain that the server refused us with ${reason}. */
 static void
 report_refusal(const struct client_opts *o, int reason)
@@ -184,9 +203,7 @@ report_refusal(const struct client_opts *o, int reason)
 	const char *user = getenv("USER");
 
 	if (reason != CHANNEL_REFUSE_NOT_ALLOWED) {
-		say("the server refused the session: %s",
-		    reason == CHANNEL_REFUSE_BUSY ? "it is busy, try again "
-		    "later" : "it could not start one");
+		say("the server refused the session: %s", refusal_text(reason));
 		return;
 	}
 	key_fingerprint(o->id->pub, fp);

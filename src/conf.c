@@ -6,15 +6,19 @@
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <syslog.h>
+
 #include <ini.h>
 
 #include "allow.h"
 #include "key.h"
+#include "log.h"
 #include "conf.h"
 
 /*
@@ -41,7 +45,13 @@
 #define DEF_DATA_ACCEPT_TIMEOUT	10
 #define DEF_IDLE_TIMEOUT	600
 #define DEF_MAX_STARTUPS	64
+#define DEF_PER_SOURCE_STARTUPS	8
 #define DEF_MAX_SESSIONS	128
+#define DEF_PENALTY_FAILURES	5
+#define DEF_PENALTY_DURATION	30
+#define DEF_USER		"nobody"
+#define DEF_LOG_LEVEL		LOG_LEVEL_INFO
+#define DEF_LOG_FACILITY	LOG_DAEMON
 
 /* Bounds of a data port range other than "0". */
 #define DATA_PORT_LOW		1024
@@ -65,51 +75,84 @@ enum {
 	KW_DATA_ACCEPT_TIMEOUT,
 	KW_IDLE_TIMEOUT,
 	KW_MAX_STARTUPS,
+	KW_PER_SOURCE_STARTUPS,
 	KW_MAX_SESSIONS,
+	KW_PENALTY_FAILURES,
+	KW_PENALTY_DURATION,
+	KW_USER,
+	KW_CHROOT,
+	KW_PID_FILE,
+	KW_LOG_LEVEL,
+	KW_LOG_FACILITY,
 	KW_COUNT
 };
 
-/* Name of each key, and the range of the numeric ones. */
+/* How the value of a key is read. */
+enum kind {
+	K_NUMBER,		/* an int in [min, max] */
+	K_PATH,			/* a path, relative to the file's directory */
+	K_STRING,		/* a string, not empty */
+	K_SPECIAL		/* a parser of its own, in set_special */
+};
+
+/* Each key: name, kind, field (offset in struct conf), range. */
 static const struct keyword {
 	const char *name;
+	enum kind kind;
+	size_t offset;
 	int min;
 	int max;
 } keywords[KW_COUNT] = {
-	{ "listen", 0, 0 },
-	{ "port", 0, 65535 },
-	{ "data_ports", 0, 0 },
-	{ "secret_key", 0, 0 },
-	{ "public_key", 0, 0 },
-	{ "mode", 0, 0 },
-	{ "handshake_timeout", 1, 3600 },
-	{ "data_accept_timeout", 1, 3600 },
-	{ "idle_timeout", 1, 86400 },
-	{ "max_startups", 1, 100000 },
-	{ "max_sessions", 1, 100000 }
+	{ "listen", K_SPECIAL, 0, 0, 0 },
+	{ "port", K_NUMBER, offsetof(struct conf, port), 0, 65535 },
+	{ "data_ports", K_SPECIAL, 0, 0, 0 },
+	{ "secret_key", K_PATH, offsetof(struct conf, secret_key), 0, 0 },
+	{ "public_key", K_PATH, offsetof(struct conf, public_key), 0, 0 },
+	{ "mode", K_SPECIAL, 0, 0, 0 },
+	{ "handshake_timeout", K_NUMBER,
+	    offsetof(struct conf, handshake_timeout), 1, 3600 },
+	{ "data_accept_timeout", K_NUMBER,
+	    offsetof(struct conf, data_accept_timeout), 1, 3600 },
+	{ "idle_timeout", K_NUMBER, offsetof(struct conf, idle_timeout),
+	    1, 86400 },
+	{ "max_startups", K_NUMBER, offsetof(struct conf, max_startups),
+	    1, 100000 },
+	{ "per_source_startups", K_NUMBER,
+	    offsetof(struct conf, per_source_startups), 1, 100000 },
+	{ "max_sessions", K_NUMBER, offsetof(struct conf, max_sessions),
+	    1, 100000 },
+	{ "penalty_failures", K_NUMBER,
+	    offsetof(struct conf, penalty_failures), 0, 1000 },
+	{ "penalty_duration", K_NUMBER,
+	    offsetof(struct conf, penalty_duration), 1, 86400 },
+	{ "user", K_STRING, offsetof(struct conf, user), 0, 0 },
+	{ "chroot", K_PATH, offsetof(struct conf, chroot), 0, 0 },
+	{ "pid_file", K_PATH, offsetof(struct conf, pid_file), 0, 0 },
+	{ "log_level", K_SPECIAL, 0, 0, 0 },
+	{ "log_facility", K_SPECIAL, 0, 0, 0 }
 };
 
-/* An [allow] entry as written, kept so that conf_dump can print it. */
-struct conf_entry {
-	char name[ALLOW_NAME_MAX + 1];
-	uint8_t pub[KEY_LEN];
-	char comment[KEY_COMMENT_MAX + 1];
-};
-
-/*
- * What conf_load allocates: the public structure first, so that a pointer
- * to it is also a pointer to this, and the [allow] entries in file order
- * (struct allow has no way to list them).
- */
-struct conf_priv {
-	struct conf c;
-	struct conf_entry *ents;
-	size_t nents;
-	size_t cap;
+/* Names of log levels and syslog facilities, as server.ini writes them. */
+static const struct name_value {
+	const char *name;
+	int value;
+} log_levels[] = {
+	{ "error", LOG_LEVEL_ERROR }, { "warn", LOG_LEVEL_WARN },
+	{ "info", LOG_LEVEL_INFO }, { "debug", LOG_LEVEL_DEBUG },
+	{ NULL, 0 }
+}, log_facilities[] = {
+	{ "daemon", LOG_DAEMON }, { "auth", LOG_AUTH },
+	{ "authpriv", LOG_AUTHPRIV }, { "user", LOG_USER },
+	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+	{ NULL, 0 }
 };
 
 /* State of one parse. */
 struct parse {
-	struct conf_priv *cp;
+	struct conf *c;
 	const char *path;		/* the file, as given */
 	char *dir;			/* its directory, absolute */
 	FILE *f;
@@ -258,7 +301,7 @@ set_number(struct parse *p, int kw, const char *value, int *out)
 static int
 set_data_ports(struct parse *p, const char *value)
 {
-	struct conf *c = &p->cp->c;
+	struct conf *c = p->c;
 	char buf[16];
 	char *dash;
 
@@ -287,17 +330,63 @@ bad:
 	    DATA_PORT_HIGH));
 }
 
-/* Set the listen address from ${value}, an IPv4 or IPv6 literal. */
+/* Set the listen addresses from ${value}: IPv4 or IPv6 literals, commas. */
 static int
 set_listen(struct parse *p, const char *value)
 {
 	struct in6_addr addr;
+	char buf[CONF_LINE_MAX + 1], *tok, *save, *end;
+	struct conf *c = p->c;
 
-	if (inet_pton(AF_INET, value, &addr) != 1 &&
-	    inet_pton(AF_INET6, value, &addr) != 1)
-		return (conf_fail(p, "listen: '%s' is not an IPv4 or IPv6 "
-		    "address", value));
-	if ((p->cp->c.listen = strdup(value)) == NULL)
+	snprintf(buf, sizeof(buf), "%s", value);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		/* Trim the spaces around each address. */
+		while (*tok == ' ' || *tok == '\t')
+			tok++;
+		end = tok + strlen(tok);
+		while (end > tok && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (inet_pton(AF_INET, tok, &addr) != 1 &&
+		    inet_pton(AF_INET6, tok, &addr) != 1)
+			return (conf_fail(p, "listen: '%s' is not an IPv4 or "
+			    "IPv6 address", tok));
+		if (c->nlisten == CONF_LISTEN_MAX)
+			return (conf_fail(p, "listen: more than %d addresses",
+			    CONF_LISTEN_MAX));
+		if ((c->listen[c->nlisten++] = strdup(tok)) == NULL)
+			return (conf_fail(p, "out of memory"));
+	}
+	if (c->nlisten == 0)
+		return (conf_fail(p, "listen: no address"));
+	return (0);
+}
+
+/* Set ${out} to the value of ${value} named in ${table} for key ${kw}. */
+static int
+set_named(struct parse *p, int kw, const struct name_value *table,
+    const char *value, int *out)
+{
+	int i;
+
+	for (i = 0; table[i].name != NULL; i++) {
+		if (strcmp(table[i].name, value) == 0) {
+			*out = table[i].value;
+			return (0);
+		}
+	}
+	return (conf_fail(p, "%s: unknown value '%s'", keywords[kw].name,
+	    value));
+}
+
+/* Set the string ${out} for key ${kw} from ${value}, not empty. */
+static int
+set_string(struct parse *p, int kw, const char *value, char **out)
+{
+
+	if (value[0] == '\0')
+		return (conf_fail(p, "%s: empty value", keywords[kw].name));
+	if ((*out = strdup(value)) == NULL)
 		return (conf_fail(p, "out of memory"));
 	return (0);
 }
@@ -322,15 +411,35 @@ set_mode(struct parse *p, const char *value)
 	if (strcmp(value, "echo") != 0)
 		return (conf_fail(p, "mode: unknown mode '%s' (the only mode "
 		    "is 'echo')", value));
-	p->cp->c.mode = CONF_MODE_ECHO;
+	p->c->mode = CONF_MODE_ECHO;
 	return (0);
+}
+
+/* Set the key ${kw} that has a parser of its own from ${value}. */
+static int
+set_special(struct parse *p, int kw, const char *value)
+{
+
+	switch (kw) {
+	case KW_LISTEN:
+		return (set_listen(p, value));
+	case KW_DATA_PORTS:
+		return (set_data_ports(p, value));
+	case KW_MODE:
+		return (set_mode(p, value));
+	case KW_LOG_LEVEL:
+		return (set_named(p, kw, log_levels, value, &p->c->log_level));
+	default:
+		return (set_named(p, kw, log_facilities, value,
+		    &p->c->log_facility));
+	}
 }
 
 /* Handle ${name} = ${value} in [server]. */
 static int
 set_server(struct parse *p, const char *name, const char *value)
 {
-	struct conf *c = &p->cp->c;
+	char *field;
 	int kw;
 
 	/* Find the key; each may appear once. */
@@ -345,79 +454,28 @@ set_server(struct parse *p, const char *name, const char *value)
 	p->seen[kw] = 1;
 
 	/* Parse the value into its field. */
-	switch (kw) {
-	case KW_LISTEN:
-		return (set_listen(p, value));
-	case KW_DATA_PORTS:
-		return (set_data_ports(p, value));
-	case KW_SECRET_KEY:
-		return (set_path(p, kw, value, &c->secret_key));
-	case KW_PUBLIC_KEY:
-		return (set_path(p, kw, value, &c->public_key));
-	case KW_MODE:
-		return (set_mode(p, value));
-	case KW_PORT:
-		return (set_number(p, kw, value, &c->port));
-	case KW_HANDSHAKE_TIMEOUT:
-		return (set_number(p, kw, value, &c->handshake_timeout));
-	case KW_DATA_ACCEPT_TIMEOUT:
-		return (set_number(p, kw, value, &c->data_accept_timeout));
-	case KW_IDLE_TIMEOUT:
-		return (set_number(p, kw, value, &c->idle_timeout));
-	case KW_MAX_STARTUPS:
-		return (set_number(p, kw, value, &c->max_startups));
+	field = (char *)p->c + keywords[kw].offset;
+	switch (keywords[kw].kind) {
+	case K_NUMBER:
+		return (set_number(p, kw, value, (int *)(void *)field));
+	case K_PATH:
+		return (set_path(p, kw, value, (char **)(void *)field));
+	case K_STRING:
+		return (set_string(p, kw, value, (char **)(void *)field));
 	default:
-		return (set_number(p, kw, value, &c->max_sessions));
+		return (set_special(p, kw, value));
 	}
-}
-
-/* Remember the [allow] entry ${name}, ${pub}, ${comment} for conf_dump. */
-static int
-entry_add(struct conf_priv *cp, const char *name, const uint8_t *pub,
-    const char *comment)
-{
-	struct conf_entry *ents;
-	struct conf_entry *e;
-	size_t cap;
-
-	/* Grow the array when it is full. */
-	if (cp->nents == cp->cap) {
-		cap = (cp->cap == 0) ? 8 : cp->cap * 2;
-		if (cap > SIZE_MAX / sizeof(struct conf_entry))
-			return (-1);
-		ents = realloc(cp->ents, cap * sizeof(struct conf_entry));
-		if (ents == NULL)
-			return (-1);
-		cp->ents = ents;
-		cp->cap = cap;
-	}
-
-	/* Copy the entry; allow_add has checked the name's length. */
-	e = &cp->ents[cp->nents++];
-	snprintf(e->name, sizeof(e->name), "%s", name);
-	memcpy(e->pub, pub, KEY_LEN);
-	snprintf(e->comment, sizeof(e->comment), "%s", comment);
-	return (0);
 }
 
 /* Handle ${name} = ${value} in [allow]. */
 static int
 set_allow(struct parse *p, const char *name, const char *value)
 {
-	struct conf_priv *cp = p->cp;
-	uint8_t pub[KEY_LEN];
-	char comment[KEY_COMMENT_MAX + 1];
-	char kerr[KEY_ERR_LEN];
-	char aerr[ALLOW_ERR_LEN];
+	struct allow_entry e;
+	char err[ALLOW_ERR_LEN];
 
-	/* Parse the public key line, then add the key under the name. */
-	if (key_parse_public_line(value, pub, comment, kerr))
-		return (conf_fail(p, "[allow] %s: bad public key: %s", name,
-		    kerr));
-	if (allow_add(cp->c.allow, name, pub, aerr))
-		return (conf_fail(p, "[allow] %s: %s", name, aerr));
-	if (entry_add(cp, name, pub, comment))
-		return (conf_fail(p, "out of memory"));
+	if (allow_parse(name, value, &e, err) || allow_add(p->c->allow, &e, err))
+		return (conf_fail(p, "[allow] %s: %s", name, err));
 	return (0);
 }
 
@@ -464,18 +522,18 @@ conf_dir(const char *path)
 }
 
 /* Allocate a configuration with every field unset; NULL if out of memory. */
-static struct conf_priv *
+static struct conf *
 conf_new(const char *path)
 {
-	struct conf_priv *cp;
 	struct conf *c;
 
-	if ((cp = calloc(1, sizeof(struct conf_priv))) == NULL)
+	if ((c = calloc(1, sizeof(struct conf))) == NULL)
 		goto err0;
-	c = &cp->c;
 	c->port = c->data_port_min = c->data_port_max = -1;
 	c->handshake_timeout = c->data_accept_timeout = c->idle_timeout = -1;
-	c->max_startups = c->max_sessions = -1;
+	c->max_startups = c->max_sessions = c->per_source_startups = -1;
+	c->penalty_failures = c->penalty_duration = -1;
+	c->log_level = c->log_facility = -1;
 
 	/* Echo is the only mode, so it is the default until set. */
 	c->mode = CONF_MODE_ECHO;
@@ -483,7 +541,7 @@ conf_new(const char *path)
 		goto err1;
 	if ((c->allow = allow_new()) == NULL)
 		goto err1;
-	return (cp);
+	return (c);
 
 err1:
 	conf_free(c);
@@ -520,14 +578,37 @@ conf_result(const struct parse *p, int rc, char err[CONF_ERR_LEN])
 	return (0);
 }
 
+/* Fill the defaults of the operational keys; -1 if out of memory. */
+static int
+conf_defaults_more(struct conf *c)
+{
+
+	if (c->per_source_startups == -1)
+		c->per_source_startups = DEF_PER_SOURCE_STARTUPS;
+	if (c->penalty_failures == -1)
+		c->penalty_failures = DEF_PENALTY_FAILURES;
+	if (c->penalty_duration == -1)
+		c->penalty_duration = DEF_PENALTY_DURATION;
+	if (c->log_level == -1)
+		c->log_level = DEF_LOG_LEVEL;
+	if (c->log_facility == -1)
+		c->log_facility = DEF_LOG_FACILITY;
+	if (c->user == NULL && (c->user = strdup(DEF_USER)) == NULL)
+		return (-1);
+	return (0);
+}
+
 /* Fill what the file did not set in ${c}; return -1 if out of memory. */
 static int
 conf_defaults(struct conf *c)
 {
 	size_t len;
 
-	if (c->listen == NULL && (c->listen = strdup(DEF_LISTEN)) == NULL)
-		return (-1);
+	if (c->nlisten == 0) {
+		if ((c->listen[0] = strdup(DEF_LISTEN)) == NULL)
+			return (-1);
+		c->nlisten = 1;
+	}
 	if (c->port == -1)
 		c->port = DEF_PORT;
 	if (c->data_port_min == -1) {
@@ -553,7 +634,7 @@ conf_defaults(struct conf *c)
 		c->max_startups = DEF_MAX_STARTUPS;
 	if (c->max_sessions == -1)
 		c->max_sessions = DEF_MAX_SESSIONS;
-	return (0);
+	return (conf_defaults_more(c));
 }
 
 /* Fill the defaults, check ${c} as a whole; 0, or -1 with ${err}. */
@@ -601,7 +682,7 @@ conf_load(const char *path, char err[CONF_ERR_LEN])
 	/* Start with every field unset. */
 	memset(&p, 0, sizeof(p));
 	p.path = path;
-	if ((p.cp = conf_new(path)) == NULL) {
+	if ((p.c = conf_new(path)) == NULL) {
 		snprintf(err, CONF_ERR_LEN, "%s: out of memory", path);
 		goto err0;
 	}
@@ -619,43 +700,89 @@ conf_load(const char *path, char err[CONF_ERR_LEN])
 
 	/* Parse, then fill the defaults and check the whole. */
 	rc = ini_parse_stream(conf_readline, &p, conf_handler, &p);
-	if (conf_result(&p, rc, err) || conf_validate(&p.cp->c, err))
+	if (conf_result(&p, rc, err) || conf_validate(p.c, err))
 		goto err3;
 
 	/* Success! */
 	free(p.dir);
 	fclose(p.f);
-	return (&p.cp->c);
+	return (p.c);
 
 err3:
 	free(p.dir);
 err2:
 	fclose(p.f);
 err1:
-	conf_free(&p.cp->c);
+	conf_free(p.c);
 err0:
 	/* Failure! */
 	return (NULL);
 }
 
-/* Print the [allow] section of ${cp} to ${f}. */
+/* Print the [allow] section of ${c} to ${f}. */
 static void
-dump_allow(const struct conf_priv *cp, FILE *f)
+dump_allow(const struct conf *c, FILE *f)
 {
-	const struct conf_entry *e;
-	char line[KEY_LINE_MAX + 1];
+	struct allow_entry e;
+	char value[ALLOW_VALUE_MAX];
 	size_t i;
 
 	fprintf(f, "\n[allow]\n");
-	for (i = 0; i < cp->nents; i++) {
-		e = &cp->ents[i];
+	for (i = 0; i < allow_count(c->allow); i++) {
+		e = *allow_get(c->allow, i);
 
 		/* Drop a comment that would make the line too long for inih. */
-		key_format_public(e->pub, e->comment, line);
-		if (strlen(e->name) + 3 + strlen(line) > CONF_LINE_MAX)
-			key_format_public(e->pub, NULL, line);
-		fprintf(f, "%s = %s\n", e->name, line);
+		allow_format(&e, value);
+		if (strlen(e.name) + 3 + strlen(value) > CONF_LINE_MAX) {
+			e.comment[0] = '\0';
+			allow_format(&e, value);
+		}
+		fprintf(f, "%s = %s\n", e.name, value);
 	}
+}
+
+/* Return the name of ${value} in ${table}. */
+static const char *
+name_of(const struct name_value *table, int value)
+{
+	int i;
+
+	for (i = 0; table[i].name != NULL; i++) {
+		if (table[i].value == value)
+			return (table[i].name);
+	}
+	return ("?");
+}
+
+/* Print the keys of [server] that have a parser of their own to ${f}. */
+static void
+dump_special(const struct conf *c, int kw, FILE *f)
+{
+	int i;
+
+	fprintf(f, "%s = ", keywords[kw].name);
+	switch (kw) {
+	case KW_LISTEN:
+		for (i = 0; i < c->nlisten; i++)
+			fprintf(f, "%s%s", i ? ", " : "", c->listen[i]);
+		break;
+	case KW_DATA_PORTS:
+		if (c->data_port_min == 0)
+			fprintf(f, "0");
+		else
+			fprintf(f, "%d-%d", c->data_port_min,
+			    c->data_port_max);
+		break;
+	case KW_MODE:
+		fprintf(f, "echo");
+		break;
+	case KW_LOG_LEVEL:
+		fprintf(f, "%s", name_of(log_levels, c->log_level));
+		break;
+	default:
+		fprintf(f, "%s", name_of(log_facilities, c->log_facility));
+	}
+	fprintf(f, "\n");
 }
 
 /**
@@ -666,28 +793,32 @@ dump_allow(const struct conf_priv *cp, FILE *f)
 void
 conf_dump(const struct conf *c, FILE *f)
 {
-	const struct conf_priv *cp = (const struct conf_priv *)c;
+	const char *field;
+	const char *str;
+	int kw;
 
 	/* The [server] keys, in the order of keywords[]. */
 	fprintf(f, "[server]\n");
-	fprintf(f, "listen = %s\n", c->listen);
-	fprintf(f, "port = %d\n", c->port);
-	if (c->data_port_min == 0)
-		fprintf(f, "data_ports = 0\n");
-	else
-		fprintf(f, "data_ports = %d-%d\n", c->data_port_min,
-		    c->data_port_max);
-	fprintf(f, "secret_key = %s\n", c->secret_key);
-	fprintf(f, "public_key = %s\n", c->public_key);
-	fprintf(f, "mode = echo\n");
-	fprintf(f, "handshake_timeout = %d\n", c->handshake_timeout);
-	fprintf(f, "data_accept_timeout = %d\n", c->data_accept_timeout);
-	fprintf(f, "idle_timeout = %d\n", c->idle_timeout);
-	fprintf(f, "max_startups = %d\n", c->max_startups);
-	fprintf(f, "max_sessions = %d\n", c->max_sessions);
+	for (kw = 0; kw < KW_COUNT; kw++) {
+		field = (const char *)c + keywords[kw].offset;
+		switch (keywords[kw].kind) {
+		case K_NUMBER:
+			fprintf(f, "%s = %d\n", keywords[kw].name,
+			    *(const int *)(const void *)field);
+			break;
+		case K_SPECIAL:
+			dump_special(c, kw, f);
+			break;
+		default:
+			/* An unset optional path is left out. */
+			str = *(char *const *)(const void *)field;
+			if (str != NULL)
+				fprintf(f, "%s = %s\n", keywords[kw].name, str);
+		}
+	}
 
 	/* Then the allowlist, in file order. */
-	dump_allow(cp, f);
+	dump_allow(c, f);
 }
 
 /**
@@ -697,18 +828,21 @@ conf_dump(const struct conf *c, FILE *f)
 void
 conf_free(struct conf *c)
 {
-	struct conf_priv *cp = (struct conf_priv *)c;
+	int i;
 
 	/* Behave consistently with free(NULL). */
 	if (c == NULL)
 		return;
 
-	/* Free the strings, the allowlist and its copy, then the whole. */
+	/* Free the strings, the allowlist, then the whole. */
 	free(c->path);
-	free(c->listen);
+	for (i = 0; i < c->nlisten; i++)
+		free(c->listen[i]);
 	free(c->secret_key);
 	free(c->public_key);
+	free(c->user);
+	free(c->chroot);
+	free(c->pid_file);
 	allow_free(c->allow);
-	free(cp->ents);
-	free(cp);
+	free(c);
 }

@@ -19,9 +19,12 @@ enum conf_mode {
 	CONF_MODE_ECHO		/* answer each message with itself */
 };
 
+#define CONF_LISTEN_MAX	8	/* addresses in listen */
+
 struct conf {
 	char *path;			/* the file this came from */
-	char *listen;			/* address of the handshake port */
+	char *listen[CONF_LISTEN_MAX];	/* addresses of the handshake port */
+	int nlisten;
 	int port;			/* handshake port; 0 = kernel's choice */
 	int data_port_min;		/* data port range; 0-0 = kernel's */
 	int data_port_max;
@@ -32,7 +35,15 @@ struct conf {
 	int data_accept_timeout;	/* seconds for the client to come */
 	int idle_timeout;		/* seconds without a message */
 	int max_startups;		/* handshakes in progress at once */
+	int per_source_startups;	/* the same, from one address */
 	int max_sessions;		/* live sessions at once */
+	int penalty_failures;		/* failed handshakes before a penalty */
+	int penalty_duration;		/* seconds a penalised source waits */
+	char *user;			/* sessions run as this user (root) */
+	char *chroot;			/* and in this directory, or NULL */
+	char *pid_file;			/* written when detached, or NULL */
+	int log_level;			/* LOG_LEVEL_* of log.h */
+	int log_facility;		/* syslog facility (LOG_DAEMON, ...) */
 	struct allow *allow;
 };
 

@@ -10,21 +10,23 @@
 static const char *log_ident = "secchat";
 static int log_to_stderr = 1;
 static int log_level = LOG_LEVEL_INFO;
+static int log_facility = LOG_DAEMON;
 
 /**
- * log_open(ident, to_stderr, level):
+ * log_open(ident, to_stderr, level, facility):
  * Log as ${ident} to stderr if ${to_stderr} is non-zero, else to syslog
- * (facility LOG_DAEMON), dropping messages above ${level}.
+ * with ${facility} (LOG_DAEMON, ...), dropping messages above ${level}.
  */
 void
-log_open(const char *ident, int to_stderr, int level)
+log_open(const char *ident, int to_stderr, int level, int facility)
 {
 
 	log_ident = ident;
 	log_to_stderr = to_stderr;
 	log_level = level;
+	log_facility = facility;
 	if (!to_stderr)
-		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		openlog(ident, LOG_PID | LOG_NDELAY, facility);
 }
 
 /* Write one message at ${level} with the syslog priority ${prio}. */
@@ -40,7 +42,9 @@ log_vwrite(int level, int prio, const char *fmt, va_list ap)
 		return;
 	vsnprintf(line, sizeof(line), fmt, ap);
 	if (!log_to_stderr) {
-		syslog(prio, "%s", line);
+		/* ${prio} may carry a facility (LOG_AUTH) of its own. */
+		syslog((prio & ~0x07) ? prio : (log_facility | prio), "%s",
+		    line);
 		return;
 	}
 
@@ -96,6 +100,28 @@ log_debug(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	log_vwrite(LOG_LEVEL_DEBUG, LOG_DEBUG, fmt, ap);
+	va_end(ap);
+}
+
+/* Log an authentication event at info level. */
+void
+log_auth_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_LEVEL_INFO, LOG_AUTH | LOG_INFO, fmt, ap);
+	va_end(ap);
+}
+
+/* Log an authentication event at warning level. */
+void
+log_auth_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_LEVEL_WARN, LOG_AUTH | LOG_WARNING, fmt, ap);
 	va_end(ap);
 }
 

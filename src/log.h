@@ -15,11 +15,11 @@
 #define LOG_LEVEL_DEBUG	3
 
 /**
- * log_open(ident, to_stderr, level):
+ * log_open(ident, to_stderr, level, facility):
  * Log as ${ident} to stderr if ${to_stderr} is non-zero, else to syslog
- * (facility LOG_DAEMON), dropping messages above ${level}.
+ * with ${facility} (LOG_DAEMON, ...), dropping messages above ${level}.
  */
-void log_open(const char *, int, int);
+void log_open(const char *, int, int, int);
 
 /**
  * log_error(fmt, ...), log_warn, log_info, log_debug:
@@ -29,6 +29,14 @@ void log_error(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/**
+ * log_auth_info(fmt, ...), log_auth_warn:
+ * Log an authentication event (accept, refusal, revocation): to syslog
+ * with the facility LOG_AUTH, whatever the configured one.
+ */
+void log_auth_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_auth_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 
 /**
  * log_escape(in, in_len, out, out_len):

@@ -30,18 +30,21 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "allow.h"
 #include "channel.h"
+#include "children.h"
 #include "conf.h"
 #include "key.h"
 #include "log.h"
 #include "net.h"
 #include "proto.h"
 #include "session.h"
+#include "source.h"
 #include "master.h"
 
 /* Where one handshake in progress stands. */
@@ -63,7 +66,9 @@ struct hs_conn {
 	size_t in_len, in_need;
 	uint8_t out[PROTO_REPLY_LEN];
 	size_t out_len, out_off;
+	struct sockaddr_storage sa;	/* the client's address */
 	char peer[NET_ADDRSTR_LEN];
+	int settled;		/* ends without counting as a failure */
 };
 
 struct master {
@@ -74,9 +79,12 @@ struct master {
 	struct hs_conn *conns;	/* cap slots */
 	int cap;		/* the largest max_startups seen */
 	int nconns;
-	int nsessions;
+	struct children *children;
+	struct sources *sources;
 	struct pollfd *pfds;
 };
+
+#define STOP_WAIT_MS	5000	/* for sessions to close at shutdown */
 
 static volatile sig_atomic_t got_stop;
 static volatile sig_atomic_t got_child;
@@ -161,13 +169,76 @@ conn_send_error(struct hs_conn *c, int code)
 	conn_send_last(c, msg, sizeof(msg));
 }
 
+/* Count a failed handshake from ${c}, and say so if it earns a penalty. */
+static void
+note_failure(struct master *m, const struct hs_conn *c)
+{
+
+	if (sources_failed(m->sources, (const struct sockaddr *)&c->sa,
+	    net_now_ms(), m->conf->penalty_failures,
+	    m->conf->penalty_duration))
+		log_auth_warn("penalising %s for %d s: %d failed handshakes "
+		    "in a row", c->peer, m->conf->penalty_duration,
+		    m->conf->penalty_failures);
+}
+
+/* Return the handshakes in progress from the address of ${sa}. */
+static int
+startups_from(const struct master *m, const struct sockaddr *sa)
+{
+	int i, n = 0;
+
+	for (i = 0; i < m->nconns; i++)
+		n += source_same((const struct sockaddr *)&m->conns[i].sa, sa);
+	return (n);
+}
+
+/* Refuse a new connection ${fd} from ${peer} over a limit: say busy. */
+static void
+refuse_busy(int fd)
+{
+	uint8_t busy[PROTO_ERROR_LEN];
+
+	/* Only if the socket takes it at once: we never wait for a refusal. */
+	proto_error_message(PROTO_ERRCODE_BUSY, busy);
+	(void)send(fd, busy, sizeof(busy), MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(fd);
+}
+
+/* Return 0 if the connection from ${sa} may start a handshake, else -1. */
+static int
+admit(struct master *m, int fd, const struct sockaddr *sa, const char *peer)
+{
+
+	/* A penalised source is refused without a word, and without a log
+	 * line each time: the penalty was logged when it began. */
+	if (sources_penalised(m->sources, sa, net_now_ms())) {
+		log_debug("connection from %s refused: penalised", peer);
+		close(fd);
+		return (-1);
+	}
+	if (m->nconns >= m->conf->max_startups) {
+		log_warn("connection from %s refused: max_startups (%d) "
+		    "handshakes in progress", peer, m->conf->max_startups);
+		refuse_busy(fd);
+		return (-1);
+	}
+	if (startups_from(m, sa) >= m->conf->per_source_startups) {
+		log_warn("connection from %s refused: per_source_startups "
+		    "(%d) handshakes in progress from it", peer,
+		    m->conf->per_source_startups);
+		refuse_busy(fd);
+		return (-1);
+	}
+	return (0);
+}
+
 /* Accept a connection on ${lfd} and give it a handshake slot. */
 static void
 accept_one(struct master *m, int lfd)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	uint8_t busy[PROTO_ERROR_LEN];
 	char peer[NET_ADDRSTR_LEN];
 	struct hs_conn *c;
 	int fd;
@@ -180,19 +251,12 @@ accept_one(struct master *m, int lfd)
 		return;
 	}
 	net_addr_str((struct sockaddr *)&ss, peer);
-
-	/* Over the limit: say so, if the socket takes it at once, and close. */
-	if (m->nconns >= m->conf->max_startups) {
-		log_warn("connection from %s refused: max_startups (%d) "
-		    "handshakes in progress", peer, m->conf->max_startups);
-		proto_error_message(PROTO_ERRCODE_BUSY, busy);
-		(void)send(fd, busy, sizeof(busy), MSG_NOSIGNAL | MSG_DONTWAIT);
-		close(fd);
+	if (admit(m, fd, (struct sockaddr *)&ss, peer))
 		return;
-	}
 	c = &m->conns[m->nconns];
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
+	memcpy(&c->sa, &ss, sizeof(ss));
 	memcpy(c->peer, peer, sizeof(peer));
 	c->deadline = net_now_ms() + 1000 * (int64_t)m->conf->handshake_timeout;
 	c->state = HS_READ_HELLO;
@@ -209,10 +273,11 @@ accept_one(struct master *m, int lfd)
 /* Close everything a session child must not keep, and run the session. */
 static void
 child_main(struct master *m, int i, struct proto_session *keys,
-    const char *name, const char *fp)
+    const struct allow_entry *e, const char *fp)
 {
 	struct session_params p;
 	struct sigaction sa;
+	struct allow_entry entry = *e;
 	int j, fd = m->conns[i].fd;
 	char peer[NET_ADDRSTR_LEN];
 
@@ -230,22 +295,26 @@ child_main(struct master *m, int i, struct proto_session *keys,
 		close(m->listeners[j]);
 	close(wake_pipe[0]);
 	close(wake_pipe[1]);
+	children_free(m->children);
+	sources_free(m->sources);
+	m->children = NULL;
+	m->sources = NULL;
 
-	/* Default signal dispositions, SIGPIPE still ignored. */
+	/* Default dispositions; session_run sets its own, SIGPIPE ignored. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGCHLD, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
+	memset(&p, 0, sizeof(p));
 	p.hs_fd = fd;
 	p.keys = keys;
 	p.conf = m->conf;
-	p.name = name;
+	p.name = entry.name;
 	p.fingerprint = fp;
 	p.peer = peer;
+	p.expires = entry.expires;
 	exit(session_run(&p));
 }
 
@@ -265,14 +334,51 @@ conn_refuse(struct hs_conn *c, struct proto_session *keys, int reason)
 	channel_dir_wipe(&tx);
 }
 
+/*
+ * Decide whether the key ${keys}->peer (fingerprint ${fp}) may have a
+ * session now: return its entry, or NULL with the refusal reason in
+ * ${reason} and a log line.  Only a key that proved itself gets here, and
+ * only an allowed key learns more than "not allowed".
+ */
+static const struct allow_entry *
+policy_check(struct master *m, struct hs_conn *c, const uint8_t pub[32],
+    const char *fp, int *reason)
+{
+	const struct allow_entry *e;
+	const char *why;
+
+	if ((e = allow_find(m->conf->allow, pub)) == NULL) {
+		*reason = CHANNEL_REFUSE_NOT_ALLOWED;
+		why = "not on the allowlist";
+	} else if (e->expires != 0 && (int64_t)time(NULL) >= e->expires) {
+		*reason = CHANNEL_REFUSE_EXPIRED;
+		why = "key expired";
+	} else if (!allow_from_ok(e, (struct sockaddr *)&c->sa)) {
+		*reason = CHANNEL_REFUSE_SOURCE;
+		why = "source address not allowed for the key";
+	} else if (e->max_sessions != 0 &&
+	    children_count_key(m->children, pub) >= e->max_sessions) {
+		*reason = CHANNEL_REFUSE_KEY_LIMIT;
+		why = "the key's max_sessions reached";
+	} else if (children_count(m->children) >= m->conf->max_sessions) {
+		*reason = CHANNEL_REFUSE_BUSY;
+		why = "max_sessions reached";
+	} else
+		return (e);
+	log_auth_warn("refused %s (%s) from %s: %s", e ? e->name : "unknown key",
+	    fp, c->peer, why);
+	return (NULL);
+}
+
 /* The handshake ${i} is done: fork a session or refuse.  0 keeps it. */
 static int
 conn_finish(struct master *m, int i)
 {
 	struct hs_conn *c = &m->conns[i];
+	const struct allow_entry *e;
 	struct proto_session keys;
 	char fp[KEY_FP_LEN];
-	const char *name;
+	int reason;
 	pid_t pid;
 
 	if (proto_hs_session(c->hs, &keys) != PROTO_OK)
@@ -280,28 +386,27 @@ conn_finish(struct master *m, int i)
 	key_fingerprint(keys.peer, fp);
 
 	/* The allowlist decides, before any process is spent. */
-	if ((name = allow_check(m->conf->allow, keys.peer)) == NULL) {
-		log_warn("refused key %s from %s: not on the allowlist", fp,
-		    c->peer);
-		conn_refuse(c, &keys, CHANNEL_REFUSE_NOT_ALLOWED);
-		goto keep;
-	}
-	if (m->nsessions >= m->conf->max_sessions) {
-		log_warn("refused %s (%s) from %s: max_sessions (%d) reached",
-		    name, fp, c->peer, m->conf->max_sessions);
-		conn_refuse(c, &keys, CHANNEL_REFUSE_BUSY);
+	if ((e = policy_check(m, c, keys.peer, fp, &reason)) == NULL) {
+		/* Being busy is not the client's failure. */
+		c->settled = (reason == CHANNEL_REFUSE_BUSY);
+		conn_refuse(c, &keys, reason);
 		goto keep;
 	}
 	if ((pid = fork()) == -1) {
 		log_error("fork: %s", strerror(errno));
+		c->settled = 1;
 		conn_refuse(c, &keys, CHANNEL_REFUSE_INTERNAL);
 		goto keep;
 	}
 	if (pid == 0)
-		child_main(m, i, &keys, name, fp);
-	m->nsessions++;
-	log_info("accepted %s (%s) from %s: session pid %ld", name, fp,
-	    c->peer, (long)pid);
+		child_main(m, i, &keys, e, fp);
+	if (children_add(m->children, pid, keys.peer, e->name,
+	    (struct sockaddr *)&c->sa))
+		log_error("out of memory: session pid %ld not tracked",
+		    (long)pid);
+	log_auth_info("accepted %s (%s) from %s: session pid %ld", e->name,
+	    fp, c->peer, (long)pid);
+	c->settled = 1;
 	proto_session_wipe(&keys);
 	return (-1);
 
@@ -408,7 +513,7 @@ reap_children(struct master *m)
 	int st;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		m->nsessions--;
+		children_remove(m->children, pid);
 		if (WIFSIGNALED(st))
 			log_warn("session pid %ld killed by signal %d",
 			    (long)pid, WTERMSIG(st));
@@ -467,8 +572,13 @@ serve_conns(struct master *m, int nbuilt, int64_t now)
 			    conn_write(m, i) : conn_read(m, i);
 		else if (pfd->revents & POLLOUT)
 			keep = conn_write(m, i);
-		if (keep != 0)
+		if (keep != 0) {
+			/* Every way a handshake ends but a session or a busy
+			 * server counts against its source. */
+			if (!m->conns[i].settled)
+				note_failure(m, &m->conns[i]);
 			conn_drop(m, i);
+		}
 	}
 }
 
@@ -529,6 +639,7 @@ reload(struct master *m)
 {
 	struct conf *c;
 	char err[CONF_ERR_LEN], a[16], b[16];
+	int i;
 
 	if ((c = conf_load(m->conf->path, err)) == NULL) {
 		log_error("reload failed, the running configuration stays: %s",
@@ -540,7 +651,10 @@ reload(struct master *m)
 		conf_free(c);
 		return;
 	}
-	warn_restart("listen", m->conf->listen, c->listen);
+	for (i = 0; i < c->nlisten || i < m->conf->nlisten; i++)
+		warn_restart("listen", i < m->conf->nlisten ?
+		    m->conf->listen[i] : "(none)", i < c->nlisten ?
+		    c->listen[i] : "(none)");
 	snprintf(a, sizeof(a), "%d", m->conf->port);
 	snprintf(b, sizeof(b), "%d", c->port);
 	warn_restart("port", a, b);
@@ -550,6 +664,59 @@ reload(struct master *m)
 	m->conf = c;
 	log_info("reloaded %s: %zu allowed keys", c->path,
 	    allow_count(c->allow));
+
+	/* Live revocation: sessions of keys no longer allowed end now. */
+	children_revoke(m->children, c->allow, (int64_t)time(NULL));
+}
+
+/*
+ * Stop: no more handshakes; every session is told to close in order
+ * (SIGTERM), and waited for up to STOP_WAIT_MS, after which stragglers are
+ * killed.  No child is left behind.
+ */
+static void
+stop_all(struct master *m)
+{
+	int64_t deadline = net_now_ms() + STOP_WAIT_MS;
+	struct pollfd pfd = { .fd = wake_pipe[0], .events = POLLIN };
+	char drain[64];
+	int i, n = children_count(m->children);
+	pid_t pid;
+
+	log_info("stopping: %d handshakes dropped, %d sessions to close",
+	    m->nconns, n);
+	for (i = 0; i < m->nlisteners; i++)
+		close(m->listeners[i]);
+	while (m->nconns > 0)
+		conn_drop(m, m->nconns - 1);
+	children_signal(m->children, SIGTERM);
+	while (children_count(m->children) > 0 && net_now_ms() < deadline) {
+		(void)poll(&pfd, 1, 100);
+		while (read(wake_pipe[0], drain, sizeof(drain)) > 0)
+			continue;
+		reap_children(m);
+	}
+	if (children_count(m->children) > 0) {
+		log_warn("%d sessions did not close in time: killed",
+		    children_count(m->children));
+		children_signal(m->children, SIGKILL);
+		while (children_count(m->children) > 0 &&
+		    (pid = waitpid(-1, NULL, 0)) > 0)
+			children_remove(m->children, pid);
+	}
+	log_info("stopped: %d sessions closed", n);
+}
+
+/* Free what master_run allocated. */
+static void
+master_free(struct master *m)
+{
+
+	free(m->conns);
+	free(m->pfds);
+	children_free(m->children);
+	sources_free(m->sources);
+	conf_free(m->conf);
 }
 
 /**
@@ -558,9 +725,11 @@ reload(struct master *m)
  * ${listeners}, run handshakes without blocking (each with a deadline),
  * check each client's key against the allowlist of ${conf}, and fork one
  * session child per accepted handshake.  ${id} is the server's key pair.
- * SIGHUP reloads the configuration from the file it came from.  Takes
- * ownership of ${conf} and frees it.  Returns the process exit status when
- * told to stop (SIGTERM or SIGINT).
+ * SIGHUP reloads the configuration from the file it came from and ends
+ * the sessions of keys it no longer allows.  SIGTERM or SIGINT stops: the
+ * listeners are closed and every session is closed in order.  Takes
+ * ownership of ${conf} and of the listening sockets, and frees them.
+ * Returns the process exit status.
  */
 int
 master_run(struct conf *conf, struct key_pair *id, const int *listeners,
@@ -575,7 +744,10 @@ master_run(struct conf *conf, struct key_pair *id, const int *listeners,
 	m.id = id;
 	m.listeners = listeners;
 	m.nlisteners = nlisteners;
-	if (grow_slots(&m, conf->max_startups) || signals_setup()) {
+	m.children = children_new();
+	m.sources = sources_new();
+	if (m.children == NULL || m.sources == NULL ||
+	    grow_slots(&m, conf->max_startups) || signals_setup()) {
 		log_error("cannot set up the server: %s", strerror(errno));
 		goto err;
 	}
@@ -601,18 +773,11 @@ master_run(struct conf *conf, struct key_pair *id, const int *listeners,
 		serve_conns(&m, nbuilt, net_now_ms());
 		serve_listeners(&m);
 	}
-	log_info("stopping: %d handshakes dropped, %d sessions go on",
-	    m.nconns, m.nsessions);
-	while (m.nconns > 0)
-		conn_drop(&m, m.nconns - 1);
-	free(m.conns);
-	free(m.pfds);
-	conf_free(m.conf);
+	stop_all(&m);
+	master_free(&m);
 	return (0);
 
 err:
-	free(m.conns);
-	free(m.pfds);
-	conf_free(m.conf);
+	master_free(&m);
 	return (1);
 }

@@ -168,6 +168,29 @@ net_accept(int lfd, struct sockaddr *sa, socklen_t *sa_len)
 }
 
 /**
+ * net_local_addr(fd, out):
+ * Write the numeric local address of the socket ${fd} (no port) into ${out}
+ * (NET_ADDRSTR_LEN bytes).  Returns 0 or -1.
+ */
+int
+net_local_addr(int fd, char out[NET_ADDRSTR_LEN])
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	const void *addr;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len))
+		return (-1);
+	if (ss.ss_family == AF_INET)
+		addr = &((struct sockaddr_in *)&ss)->sin_addr;
+	else if (ss.ss_family == AF_INET6)
+		addr = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+	else
+		return (-1);
+	return (inet_ntop(ss.ss_family, addr, out, NET_ADDRSTR_LEN) ? 0 : -1);
+}
+
+/**
  * net_local_port(fd):
  * Return the local port of the socket ${fd}, or -1.
  */

@@ -46,6 +46,13 @@ int net_listen_random(const char *, int, int, int *, char[NET_ERR_LEN]);
 int net_accept(int, struct sockaddr *, socklen_t *);
 
 /**
+ * net_local_addr(fd, out):
+ * Write the numeric local address of the socket ${fd} (no port) into ${out}
+ * (NET_ADDRSTR_LEN bytes).  Returns 0 or -1.
+ */
+int net_local_addr(int, char[NET_ADDRSTR_LEN]);
+
+/**
  * net_local_port(fd):
  * Return the local port of the socket ${fd}, or -1.
  */

@@ -117,6 +117,46 @@ server_key(const struct conf *c)
 	return (kp);
 }
 
+/* Write our process ID to ${path}; 0, or -1 with a log line. */
+static int
+write_pid_file(const char *path)
+{
+	FILE *f;
+
+	if ((f = fopen(path, "w")) == NULL ||
+	    fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
+		log_error("cannot write the pid file %s: %s", path,
+		    strerror(errno));
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Listen on every address of ${c}; with port 0 the first address takes
+ * the kernel's choice and the others the same port.  Stores the sockets in
+ * ${lfds} and returns their number, or -1 with a log line.
+ */
+static int
+listen_all(const struct conf *c, int lfds[CONF_LISTEN_MAX])
+{
+	char err[NET_ERR_LEN];
+	int i, port = c->port;
+
+	for (i = 0; i < c->nlisten; i++) {
+		if ((lfds[i] = net_listen(c->listen[i], port, 128, err)) == -1) {
+			log_error("%s", err);
+			while (i-- > 0)
+				close(lfds[i]);
+			return (-1);
+		}
+		port = net_local_port(lfds[i]);
+		log_info("listening on %s port %d (%zu allowed keys, mode "
+		    "echo)", c->listen[i], port, allow_count(c->allow));
+	}
+	return (c->nlisten);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -126,7 +166,8 @@ main(int argc, char *argv[])
 	char abspath[PATH_MAX];
 	struct key_pair *id;
 	struct conf *c;
-	int ch, lfd, status;
+	char *pid_file = NULL;
+	int ch, status, level, nlfd, lfds[CONF_LISTEN_MAX];
 
 	while ((ch = getopt(argc, argv, "Df:hTtVv")) != -1) {
 		switch (ch) {
@@ -182,16 +223,13 @@ main(int argc, char *argv[])
 		exit(status);
 	}
 
-	/* Keys and the port first, so that errors reach the terminal. */
-	log_open("secchatd", 1, verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	/* Keys and the ports first, so that errors reach the terminal. */
+	level = verbose ? LOG_LEVEL_DEBUG : c->log_level;
+	log_open("secchatd", 1, level, c->log_facility);
 	if ((id = server_key(c)) == NULL)
 		exit(1);
-	if ((lfd = net_listen(c->listen, c->port, 128, err)) == -1) {
-		log_error("%s", err);
+	if ((nlfd = listen_all(c, lfds)) == -1)
 		exit(1);
-	}
-	log_info("listening on %s port %d (%zu allowed keys, mode echo)",
-	    c->listen, net_local_port(lfd), allow_count(c->allow));
 	if (allow_count(c->allow) == 0)
 		log_warn("the allowlist in %s is empty: every client will be "
 		    "refused", path);
@@ -201,11 +239,16 @@ main(int argc, char *argv[])
 			log_error("cannot detach: %s", strerror(errno));
 			exit(1);
 		}
-		log_open("secchatd", 0, verbose ? LOG_LEVEL_DEBUG :
-		    LOG_LEVEL_INFO);
+		log_open("secchatd", 0, level, c->log_facility);
 	}
-	status = master_run(c, id, &lfd, 1);
-	close(lfd);
+	if (c->pid_file != NULL && (pid_file = strdup(c->pid_file)) != NULL &&
+	    write_pid_file(pid_file))
+		exit(1);
+	status = master_run(c, id, lfds, nlfd);
 	key_pair_free(id);
+	if (pid_file != NULL) {
+		(void)unlink(pid_file);
+		free(pid_file);
+	}
 	return (status);
 }

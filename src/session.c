@@ -10,10 +10,13 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -26,6 +29,11 @@
 #include "session.h"
 
 #define MAX_CANDIDATES	8	/* data connections proving at once */
+#define LINGER_MS	2000	/* to drain the client after our CLOSE */
+
+static volatile sig_atomic_t got_term;		/* SIGTERM, SIGINT */
+static volatile sig_atomic_t got_revoke;	/* SIGUSR1 */
+static int sig_pipe[2] = { -1, -1 };
 
 /* One connection to the data port that has not proved the session yet. */
 struct candidate {
@@ -46,6 +54,38 @@ struct session {
 	uint64_t msgs_in, msgs_out, bytes_in, bytes_out;
 	int64_t started;
 };
+
+/* Note a signal from the master and wake the loop. */
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+
+	if (sig == SIGUSR1)
+		got_revoke = 1;
+	else
+		got_term = 1;
+	if (write(sig_pipe[1], "", 1) == -1) {
+		/* Full already: the loop will wake. */
+	}
+	errno = saved;
+}
+
+/* Catch SIGTERM, SIGINT and SIGUSR1 through a self-pipe; 0 or -1. */
+static int
+signals_setup(void)
+{
+	struct sigaction sa;
+
+	if (pipe(sig_pipe) || fcntl(sig_pipe[0], F_SETFL, O_NONBLOCK) ||
+	    fcntl(sig_pipe[1], F_SETFL, O_NONBLOCK))
+		return (-1);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	return (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL) ||
+	    sigaction(SIGUSR1, &sa, NULL));
+}
 
 /* Send ${record} as the first encrypted record, on the handshake
  * connection; 0 or -1. */
@@ -188,7 +228,8 @@ await_client(struct session *s, int lfd)
 
 	deadline = net_now_ms() +
 	    1000 * (int64_t)s->p->conf->data_accept_timeout;
-	while (fd == -1 && (left = deadline - net_now_ms()) > 0) {
+	while (fd == -1 && !got_term && !got_revoke &&
+	    (left = deadline - net_now_ms()) > 0) {
 		pfds[0].fd = lfd;
 		pfds[0].events = POLLIN;
 		for (i = 0; i < ncand; i++) {
@@ -257,8 +298,50 @@ send_close(struct session *s, const char *reason)
 }
 
 /*
- * Read the next frame into s->record.  Returns its length, 0 on EOF at a
- * frame boundary, or -1 with the problem logged (-2 for the idle timeout).
+ * Wait until the client sends something.  Returns NULL then, or the reason
+ * the session must end first: a signal from the master, the idle timeout,
+ * or the key's expiry.
+ */
+static const char *
+wait_input(struct session *s, int64_t idle_deadline)
+{
+	struct pollfd pfds[2];
+	int64_t now, deadline, left;
+	char drain[16];
+
+	pfds[0].fd = s->fd;
+	pfds[1].fd = sig_pipe[0];
+	pfds[0].events = pfds[1].events = POLLIN;
+	for (;;) {
+		if (got_term)
+			return ("server shutting down");
+		if (got_revoke)
+			return ("access revoked");
+		now = net_now_ms();
+		if (now >= idle_deadline)
+			return ("idle timeout");
+		deadline = idle_deadline;
+		if (s->p->expires != 0) {
+			left = 1000 * (s->p->expires - (int64_t)time(NULL));
+			if (left <= 0)
+				return ("key expired");
+			if (now + left < deadline)
+				deadline = now + left;
+		}
+		pfds[0].revents = pfds[1].revents = 0;
+		if (poll(pfds, 2, (int)(deadline - now)) == -1 &&
+		    errno != EINTR)
+			return ("poll failed");
+		if (pfds[0].revents)
+			return (NULL);
+		while (read(sig_pipe[0], drain, sizeof(drain)) > 0)
+			continue;
+	}
+}
+
+/*
+ * Read the next frame, which has begun to arrive, into s->record.  Returns
+ * its length, 0 on EOF at a frame boundary, or -1 with the problem logged.
  */
 static ssize_t
 read_record(struct session *s, int *final)
@@ -268,11 +351,10 @@ read_record(struct session *s, int *final)
 	size_t ct_len, len;
 	int r;
 
+	/* The rest of a frame must follow within the idle timeout. */
 	deadline = net_now_ms() + 1000 * (int64_t)s->p->conf->idle_timeout;
 	if ((r = net_read_full(s->fd, prefix, sizeof(prefix), deadline)) == 1)
 		return (0);
-	if (r == -1 && errno == ETIMEDOUT)
-		return (-2);
 	if (r == -1)
 		goto io;
 	if ((r = channel_frame_length(prefix, &ct_len)) != CHANNEL_OK)
@@ -295,43 +377,72 @@ proto:
 	return (-1);
 }
 
+/*
+ * After our last record: stop sending, and read (and drop) what the client
+ * still sends until it closes, for a moment at most, so that closing with
+ * unread input does not reset the connection before our CLOSE is read.
+ */
+static void
+linger(int fd)
+{
+	int64_t deadline = net_now_ms() + LINGER_MS;
+	char buf[4096];
+
+	(void)shutdown(fd, SHUT_WR);
+	while (net_read_full(fd, buf, 1, deadline) == 0)
+		(void)read(fd, buf, sizeof(buf));
+}
+
+/* Handle the record just read (${len} bytes); NULL to go on, or why not. */
+static const char *
+handle_record(struct session *s, ssize_t len, int *status)
+{
+
+	if (s->record[0] == CHANNEL_T_CLOSE) {
+		/* Every reply went before; our CLOSE goes last. */
+		if (send_close(s, "") == 0)
+			*status = 0;
+		return ("client closed");
+	}
+	if (s->record[0] != CHANNEL_T_MSG) {
+		log_warn("session %s: unexpected record type %d from %s",
+		    s->p->name, s->record[0], s->p->peer);
+		return ("error");
+	}
+	s->msgs_in++;
+	s->bytes_in += (uint64_t)len - 1;
+
+	/* Echo: the same record, sealed in our direction. */
+	if (send_record(s, s->record, (size_t)len, 0))
+		return ("error");
+	return (NULL);
+}
+
 /* Run the conversation (echo mode) until it ends; the exit status. */
 static int
 converse(struct session *s)
 {
-	const char *why = "client closed";
+	const char *why = NULL;
+	int64_t idle_deadline;
 	ssize_t len;
 	int final, status = 1;
 
-	for (;;) {
-		if ((len = read_record(s, &final)) == -2) {
-			why = "idle timeout";
-			(void)send_close(s, why);
+	while (why == NULL) {
+		idle_deadline = net_now_ms() +
+		    1000 * (int64_t)s->p->conf->idle_timeout;
+		if ((why = wait_input(s, idle_deadline)) != NULL) {
+			/* Ours to end: tell the client why, in order. */
+			if (send_close(s, why) == 0)
+				linger(s->fd);
 			break;
 		}
-		if (len == 0)
-			why = "client left without closing";
-		if (len <= 0)
-			break;
-		if (s->record[0] == CHANNEL_T_CLOSE) {
-			if (send_close(s, "") == 0)
-				status = 0;
+		if ((len = read_record(s, &final)) <= 0) {
+			why = (len == 0) ? "client left without closing" :
+			    "error";
 			break;
 		}
-		if (s->record[0] != CHANNEL_T_MSG) {
-			log_warn("session %s: unexpected record type %d from "
-			    "%s", s->p->name, s->record[0], s->p->peer);
-			break;
-		}
-		s->msgs_in++;
-		s->bytes_in += (uint64_t)len - 1;
-
-		/* Echo: the same record, sealed in our direction. */
-		if (send_record(s, s->record, (size_t)len, 0))
-			break;
+		why = handle_record(s, len, &status);
 	}
-	if (status != 0 && strcmp(why, "client closed") == 0)
-		why = "error";
 	log_info("session %s from %s ended (%s) after %lld s: %llu messages "
 	    "(%llu bytes) in, %llu messages (%llu bytes) out", s->p->name,
 	    s->p->peer, why, (long long)((net_now_ms() - s->started) / 1000),
@@ -380,7 +491,7 @@ int
 session_run(struct session_params *p)
 {
 	struct session s;
-	char err[NET_ERR_LEN];
+	char err[NET_ERR_LEN] = "no local address", local[NET_ADDRSTR_LEN];
 	uint8_t refusal[2];
 	int lfd, port, status = 1;
 
@@ -388,12 +499,16 @@ session_run(struct session_params *p)
 	s.p = p;
 	s.fd = -1;
 	s.started = net_now_ms();
-	if (buffers_alloc(&s))
+	if (signals_setup() || buffers_alloc(&s))
 		goto out;
 
-	/* The data listener, then its port as the first record. */
-	lfd = net_listen_random(p->conf->listen, p->conf->data_port_min,
-	    p->conf->data_port_max, &port, err);
+	/* The data listener, on the address the client reached us at, then
+	 * its port as the first record. */
+	if (net_local_addr(p->hs_fd, local))
+		lfd = -1;
+	else
+		lfd = net_listen_random(local, p->conf->data_port_min,
+		    p->conf->data_port_max, &port, err);
 	if (lfd == -1) {
 		log_error("session %s: %s", p->name, err);
 		refusal[0] = CHANNEL_T_REFUSED;

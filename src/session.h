@@ -1,6 +1,8 @@
 #ifndef SESSION_H_
 #define SESSION_H_
 
+#include <stdint.h>
+
 struct conf;
 struct proto_session;
 
@@ -12,6 +14,7 @@ struct session_params {
 	const char *name;		/* allowlist name of the client */
 	const char *fingerprint;	/* of the client's key */
 	const char *peer;		/* "ADDR:PORT" of the client */
+	int64_t expires;		/* Unix time the key expires, or 0 */
 };
 
 /**
@@ -20,8 +23,10 @@ struct session_params {
  * port of the configured range, send its number as the first encrypted
  * message over the handshake connection, wait (bounded) for the client to
  * connect and prove the session, then run the conversation until the
- * client closes, an error, or the idle timeout.  Returns the exit status
- * for the child: 0 after an orderly close, 1 otherwise.
+ * client closes, an error, the idle timeout, the key's expiry, SIGUSR1
+ * (access revoked) or SIGTERM (server stopping); in the last four the
+ * client is told why with an orderly close.  Returns the exit status for
+ * the child: 0 after an orderly close, 1 otherwise.
  */
 int session_run(struct session_params *);
 

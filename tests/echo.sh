@@ -49,7 +49,7 @@ grep -q "not on the server's allowlist" "$TMP/eve.err" ||
 grep -q "^eve = secchat-public-v1 " "$TMP/eve.err" ||
     grep -q "= $(cut -d' ' -f1-2 "$TMP/eve.pub")" "$TMP/eve.err" ||
     fail "eve was not given her allowlist line"
-wait_log "refused key .* not on the allowlist"
+wait_log "refused unknown key .* not on the allowlist"
 wait_log "accepted alice"
 wait_log "accepted bob"
 

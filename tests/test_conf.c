@@ -144,12 +144,34 @@ check_load_at(const char *text, int srcline)
 	return (c);
 }
 
+/* Return the allowlist name of ${pub} in ${a}, or NULL. */
+static const char *
+find_name(const struct allow *a, const uint8_t *pub)
+{
+	const struct allow_entry *e = allow_find(a, pub);
+
+	return (e == NULL ? NULL : e->name);
+}
+
+/* Add ${pub} under ${name} to ${a} as server.ini would; 0 or -1. */
+static int
+add_key(struct allow *a, const char *name, const uint8_t *pub, char *err)
+{
+	char line[KEY_LINE_MAX + 1];
+	struct allow_entry e;
+
+	key_format_public(pub, NULL, line);
+	if (allow_parse(name, line, &e, err))
+		return (-1);
+	return (allow_add(a, &e, err));
+}
+
 /* Return 1 if ${a} and ${b} hold the same [server] values, else 0. */
 static int
 same_server(const struct conf *a, const struct conf *b)
 {
 
-	return (strcmp(a->listen, b->listen) == 0 && a->port == b->port &&
+	return (a->nlisten == b->nlisten && strcmp(a->listen[0], b->listen[0]) == 0 && a->port == b->port &&
 	    a->data_port_min == b->data_port_min &&
 	    a->data_port_max == b->data_port_max &&
 	    strcmp(a->secret_key, b->secret_key) == 0 &&
@@ -168,7 +190,7 @@ check_defaults(const struct conf *c, const char *sk)
 	char pk[PATH_MAX];
 
 	snprintf(pk, sizeof(pk), "%s.pub", sk);
-	CHECK(strcmp(c->listen, "127.0.0.1") == 0);
+	CHECK(strcmp(c->listen[0], "127.0.0.1") == 0);
 	CHECK(c->port == 7070);
 	CHECK(c->data_port_min == 40000);
 	CHECK(c->data_port_max == 40999);
@@ -284,7 +306,7 @@ test_fields(void)
 	if ((c = check_load_at(text, __LINE__)) == NULL)
 		return;
 	snprintf(want, sizeof(want), "%s/p.pub", tmpdir);
-	CHECK(strcmp(c->listen, "::1") == 0);
+	CHECK(strcmp(c->listen[0], "::1") == 0);
 	CHECK(c->port == 0);
 	CHECK(c->data_port_min == 0 && c->data_port_max == 0);
 	CHECK(strcmp(c->secret_key, "/srv/k/s.key") == 0);
@@ -296,11 +318,11 @@ test_fields(void)
 	CHECK(c->max_startups == 1);
 	CHECK(c->max_sessions == 100000);
 	CHECK(allow_count(c->allow) == 2);
-	CHECK(allow_check(c->allow, pub[0]) != NULL &&
-	    strcmp(allow_check(c->allow, pub[0]), "alice") == 0);
-	CHECK(allow_check(c->allow, pub[1]) != NULL &&
-	    strcmp(allow_check(c->allow, pub[1]), "bob.b-2@x_y") == 0);
-	CHECK(allow_check(c->allow, pub[2]) == NULL);
+	CHECK(find_name(c->allow, pub[0]) != NULL &&
+	    strcmp(find_name(c->allow, pub[0]), "alice") == 0);
+	CHECK(find_name(c->allow, pub[1]) != NULL &&
+	    strcmp(find_name(c->allow, pub[1]), "bob.b-2@x_y") == 0);
+	CHECK(find_name(c->allow, pub[2]) == NULL);
 	conf_free(c);
 }
 
@@ -314,7 +336,7 @@ test_fields_ports(void)
 	    "data_ports = 1024-65535\nidle_timeout = 0600\n", __LINE__);
 	if (c == NULL)
 		return;
-	CHECK(strcmp(c->listen, "0.0.0.0") == 0);
+	CHECK(strcmp(c->listen[0], "0.0.0.0") == 0);
 	CHECK(c->port == 1023);
 	CHECK(c->data_port_min == 1024 && c->data_port_max == 65535);
 	CHECK(c->idle_timeout == 600);
@@ -368,7 +390,7 @@ test_errors_server(void)
 	    "max_sessions: '100001' is not a number in 1..100000");
 	check_error("[server]\nlisten = localhost\n", 2,
 	    "listen: 'localhost' is not an IPv4 or IPv6 address");
-	check_error("[server]\nlisten =\n", 2, "listen: '' is not an IPv4");
+	check_error("[server]\nlisten =\n", 2, "listen: no address");
 	check_error("[server]\nmode = room\n", 2, "mode: unknown mode 'room'");
 	check_error("[server]\nsecret_key =\n", 2, "secret_key: empty path");
 	check_error("[server]\nport = 1\nlisten = ::1\nport = 2\n", 4,
@@ -574,8 +596,8 @@ test_dump(void)
 	CHECK(t1 != NULL && t2 != NULL && strcmp(t1, t2) == 0);
 	CHECK(c2 != NULL && same_server(c, c2));
 	CHECK(c2 != NULL && allow_count(c2->allow) == 3);
-	CHECK(c2 != NULL && allow_check(c2->allow, pub[2]) != NULL &&
-	    strcmp(allow_check(c2->allow, pub[2]), name) == 0);
+	CHECK(c2 != NULL && find_name(c2->allow, pub[2]) != NULL &&
+	    strcmp(find_name(c2->allow, pub[2]), name) == 0);
 	CHECK(t1 != NULL && strstr(t1, "alice@laptop") != NULL);
 	CHECK(t1 != NULL && strstr(t1, comment) == NULL);
 	CHECK(t1 != NULL && strstr(t1, "data_ports = 0\n") != NULL);
@@ -614,17 +636,17 @@ test_allow_refuse(struct allow *a)
 	char name[ALLOW_NAME_MAX + 2];
 
 	/* Bad names, a name or a key already there. */
-	CHECK(allow_add(a, "", pub[2], err) == -1 && strstr(err, "bad name"));
-	CHECK(allow_add(a, "a b", pub[2], err) == -1);
-	CHECK(allow_add(a, "a/b", pub[2], err) == -1);
-	CHECK(allow_add(a, "a=b", pub[2], err) == -1);
-	CHECK(allow_add(a, "caf\xc3\xa9", pub[2], err) == -1);
+	CHECK(add_key(a, "", pub[2], err) == -1 && strstr(err, "bad name"));
+	CHECK(add_key(a, "a b", pub[2], err) == -1);
+	CHECK(add_key(a, "a/b", pub[2], err) == -1);
+	CHECK(add_key(a, "a=b", pub[2], err) == -1);
+	CHECK(add_key(a, "caf\xc3\xa9", pub[2], err) == -1);
 	memset(name, 'x', ALLOW_NAME_MAX + 1);
 	name[ALLOW_NAME_MAX + 1] = '\0';
-	CHECK(allow_add(a, name, pub[2], err) == -1);
-	CHECK(allow_add(a, "alice", pub[2], err) == -1 &&
+	CHECK(add_key(a, name, pub[2], err) == -1);
+	CHECK(add_key(a, "alice", pub[2], err) == -1 &&
 	    strstr(err, "name already") != NULL);
-	CHECK(allow_add(a, "carol", pub[0], err) == -1 &&
+	CHECK(add_key(a, "carol", pub[0], err) == -1 &&
 	    strstr(err, "'alice'") != NULL);
 	CHECK(allow_count(a) == 2);
 }
@@ -645,33 +667,33 @@ test_allow(void)
 		return;
 	}
 	CHECK(allow_count(a) == 0);
-	CHECK(allow_check(a, pub[0]) == NULL);
+	CHECK(find_name(a, pub[0]) == NULL);
 
 	/* Add, find, do not find. */
-	CHECK(allow_add(a, "alice", pub[0], err) == 0);
-	CHECK(allow_add(a, "B.o-b_2@host", pub[1], err) == 0);
+	CHECK(add_key(a, "alice", pub[0], err) == 0);
+	CHECK(add_key(a, "B.o-b_2@host", pub[1], err) == 0);
 	CHECK(allow_count(a) == 2);
-	CHECK(allow_check(a, pub[0]) != NULL &&
-	    strcmp(allow_check(a, pub[0]), "alice") == 0);
-	CHECK(allow_check(a, pub[1]) != NULL &&
-	    strcmp(allow_check(a, pub[1]), "B.o-b_2@host") == 0);
-	CHECK(allow_check(a, pub[2]) == NULL);
+	CHECK(find_name(a, pub[0]) != NULL &&
+	    strcmp(find_name(a, pub[0]), "alice") == 0);
+	CHECK(find_name(a, pub[1]) != NULL &&
+	    strcmp(find_name(a, pub[1]), "B.o-b_2@host") == 0);
+	CHECK(find_name(a, pub[2]) == NULL);
 	test_allow_refuse(a);
 
 	/* The longest name; then enough entries to grow the array. */
 	memset(name, 'x', ALLOW_NAME_MAX);
 	name[ALLOW_NAME_MAX] = '\0';
-	CHECK(allow_add(a, name, pub[2], err) == 0);
+	CHECK(add_key(a, name, pub[2], err) == 0);
 	for (i = 0; i < 100; i++) {
 		randombytes_buf(k, sizeof(k));
 		snprintf(name, sizeof(name), "user%d", i);
-		CHECK(allow_add(a, name, k, err) == 0);
+		CHECK(add_key(a, name, k, err) == 0);
 	}
 	CHECK(allow_count(a) == 103);
-	CHECK(allow_check(a, k) != NULL &&
-	    strcmp(allow_check(a, k), "user99") == 0);
-	CHECK(allow_check(a, pub[1]) != NULL &&
-	    strcmp(allow_check(a, pub[1]), "B.o-b_2@host") == 0);
+	CHECK(find_name(a, k) != NULL &&
+	    strcmp(find_name(a, k), "user99") == 0);
+	CHECK(find_name(a, pub[1]) != NULL &&
+	    strcmp(find_name(a, pub[1]), "B.o-b_2@host") == 0);
 	allow_free(a);
 }
 
