@@ -316,6 +316,7 @@ test_sample(void)
 	char path[PATH_MAX];
 	char err[CONF_ERR_LEN];
 	char out[300];
+	const struct allow_entry *e;
 	const char *top;
 	struct conf *c, *u;
 	char *text, *text2;
@@ -331,9 +332,14 @@ test_sample(void)
 		return;
 	}
 	check_defaults(c, SYSCONFDIR "/secchat/keys/server.key");
+	CHECK(c->chroot == NULL && c->pid_file == NULL);
 	CHECK(allow_count(c->allow) == 0);
 
-	/* With every example line uncommented: defaults, one allowed key. */
+	/*
+	 * With every "#key = value" line uncommented: the defaults, examples
+	 * for the keys that have none, and two allowed keys, the second with
+	 * every option.
+	 */
 	text = read_file(path);
 	CHECK(text != NULL);
 	text2 = (text != NULL) ? uncomment(text) : NULL;
@@ -343,7 +349,12 @@ test_sample(void)
 	CHECK(u != NULL);
 	if (u != NULL) {
 		check_defaults(u, "/etc/secchat/keys/server.key");
-		CHECK(allow_count(u->allow) == 1);
+		CHECK(same_str(u->chroot, "/var/empty"));
+		CHECK(same_str(u->pid_file, "/run/secchatd.pid"));
+		CHECK(allow_count(u->allow) == 2);
+		e = allow_count(u->allow) == 2 ? allow_get(u->allow, 1) : NULL;
+		CHECK(e != NULL && e->expires != 0 && e->nfrom == 2 &&
+		    e->max_sessions == 2);
 	} else
 		fprintf(stderr, "  %s\n", err);
 	conf_free(u);
