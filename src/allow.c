@@ -141,7 +141,7 @@ parse_cidr(char *s, struct allow_cidr *c)
 static int
 parse_from(const char *value, struct allow_entry *e, char *err)
 {
-	char buf[ALLOW_VALUE_MAX], *tok, *save;
+	char buf[ALLOW_VALUE_MAX], word[ALLOW_VALUE_MAX], *tok, *save;
 
 	snprintf(buf, sizeof(buf), "%s", value);
 	for (tok = strtok_r(buf, ",", &save); tok != NULL;
@@ -151,9 +151,12 @@ parse_from(const char *value, struct allow_entry *e, char *err)
 			    "networks", ALLOW_FROM_MAX);
 			return (-1);
 		}
+
+		/* parse_cidr cuts the word at its '/': name it whole. */
+		snprintf(word, sizeof(word), "%s", tok);
 		if (parse_cidr(tok, &e->from[e->nfrom]) != 0) {
-			snprintf(err, ALLOW_ERR_LEN, "from: '%s' is not an "
-			    "address or ADDRESS/BITS", tok);
+			snprintf(err, ALLOW_ERR_LEN, "from: '%.200s' is not an "
+			    "address or ADDRESS/BITS", word);
 			return (-1);
 		}
 		e->nfrom++;

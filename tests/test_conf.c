@@ -1107,7 +1107,7 @@ test_allow_from(void)
 	static const char *const bad[] = { "10.0.0.0/33", "::/129",
 	    "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/+8", "10.0.0.0/8x",
 	    "10.0.0.0/8/8", "10.0.0/8", "10.0.0.256", "host.example",
-	    "[::1]", "::1/ 64", NULL };
+	    "[::1]", "2001:db8::/0x40", NULL };
 	struct allow_entry e;
 	char opts[512], what[128];
 	int i;
@@ -1131,12 +1131,14 @@ test_allow_from(void)
 		    is_cidr(&e.from[4], "::", 0));
 	}
 
-	/* Each bad network, alone and after a good one. */
+	/* Each bad network, alone and after a good one, named whole. */
 	for (i = 0; bad[i] != NULL; i++) {
+		snprintf(what, sizeof(what), "from: '%s' is not an address or "
+		    "ADDRESS/BITS", bad[i]);
 		snprintf(opts, sizeof(opts), "from=%s", bad[i]);
-		check_opts_error(opts, "from: '");
+		check_opts_error(opts, what);
 		snprintf(opts, sizeof(opts), "from=10.0.0.0/8,%s", bad[i]);
-		check_opts_error(opts, "from: '");
+		check_opts_error(opts, what);
 	}
 	check_opts_error("from=", "from: no network");
 	check_opts_error("from=,", "from: no network");
@@ -1448,7 +1450,7 @@ test_allow_conf(void)
 	check_error(text, 2, "[allow] bob: expires: '2026-02-30' is not");
 	snprintf(text, sizeof(text), "[allow]\n\nbob = %s from=10.0.0.0/33\n",
 	    line[1]);
-	check_error(text, 3, "[allow] bob: from: '10.0.0.0");
+	check_error(text, 3, "[allow] bob: from: '10.0.0.0/33' is not");
 	snprintf(text, sizeof(text), "[allow]\nbob = %s bob@desk foo=bar\n",
 	    line[1]);
 	check_error(text, 2, "[allow] bob: unknown or repeated option 'foo='");
