@@ -79,12 +79,12 @@ allow_new(void)
 	return (calloc(1, sizeof(struct allow)));
 }
 
-/* Parse "YYYY-MM-DD[THH:MM]" (UTC) into ${t}; 0 or -1. */
+/* Parse "YYYY-MM-DD[THH:MM[:SS]]" (UTC) into ${t}; 0 or -1. */
 static int
 parse_time(const char *s, int64_t *t)
 {
 	struct tm tm, back;
-	int n = 0, len = (int)strlen(s);
+	int n = 0, n2 = 0, len = (int)strlen(s);
 	time_t v;
 
 	memset(&tm, 0, sizeof(tm));
@@ -92,7 +92,8 @@ parse_time(const char *s, int64_t *t)
 	    &n) != 3 || (n != len && n != 10))
 		return (-1);
 	if (n != len && (sscanf(s + 10, "T%2d:%2d%n", &tm.tm_hour,
-	    &tm.tm_min, &n) != 2 || 10 + n != len))
+	    &tm.tm_min, &n) != 2 || (10 + n != len && (sscanf(s + 10 + n,
+	    ":%2d%n", &tm.tm_sec, &n2) != 1 || 10 + n + n2 != len))))
 		return (-1);
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
@@ -101,7 +102,8 @@ parse_time(const char *s, int64_t *t)
 	back = tm;
 	if ((v = timegm(&back)) == (time_t)-1 || back.tm_mday != tm.tm_mday ||
 	    back.tm_mon != tm.tm_mon || back.tm_hour != tm.tm_hour ||
-	    back.tm_min != tm.tm_min || tm.tm_hour > 23 || v <= 0)
+	    back.tm_min != tm.tm_min || back.tm_sec != tm.tm_sec ||
+	    tm.tm_hour > 23 || v <= 0)
 		return (-1);
 	*t = (int64_t)v;
 	return (0);
@@ -183,7 +185,7 @@ parse_option(const char *w, struct allow_entry *e, char *err)
 		if (parse_time(eq + 1, &e->expires) == 0)
 			return (1);
 		snprintf(err, ALLOW_ERR_LEN, "expires: '%s' is not "
-		    "YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC)", eq + 1);
+		    "YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] (UTC)", eq + 1);
 		return (-1);
 	}
 	if (strncmp(w, "from=", 5) == 0 && e->nfrom == 0)
@@ -372,7 +374,8 @@ format_options(const struct allow_entry *e, char *out)
 	int i;
 
 	if (e->expires != 0 && gmtime_r(&t, &tm) != NULL) {
-		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M", &tm);
+		strftime(stamp, sizeof(stamp), tm.tm_sec ? "%Y-%m-%dT%H:%M:%S" :
+		    "%Y-%m-%dT%H:%M", &tm);
 		snprintf(out + strlen(out), ALLOW_VALUE_MAX - strlen(out),
 		    " expires=%s", stamp);
 	}

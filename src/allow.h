@@ -10,7 +10,7 @@
  * per-key policy written after the key:
  *	NAME = secchat-public-v1 BASE64 [OPTION...] [comment]
  * where an OPTION is one of
- *	expires=YYYY-MM-DD[THH:MM]	refused from that time on (UTC)
+ *	expires=YYYY-MM-DD[THH:MM[:SS]]	refused from that time on (UTC)
  *	from=CIDR[,CIDR...]		only from these source networks
  *	max_sessions=N			at most N sessions of this key at once
  * Every other word is part of the comment; a word "name=value" with a name

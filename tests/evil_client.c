@@ -4,17 +4,25 @@
  * and exits 0 if the server resisted it as it must, 1 otherwise, saying
  * why on stderr.
  *
- * usage: evil_client MODE PORT IDENTITY SERVER_PUB [ALLOWED_PUB]
+ * usage: evil_client MODE PORT IDENTITY SERVER_PUB [ALLOWED_PUB | N SECONDS]
  *   impostor  present ALLOWED_PUB without its secret: no port may come
  *   foreign   strangers on the data port first; the real session must work
  *   flip      a flipped byte on the data connection: the session must end
  *   version   a HELLO of version 2: the server must answer ERROR(version)
  *   garbage   random bytes instead of a HELLO: ERROR(malformed) or a close
+ *   silent N S  open N connections that say nothing and hold them S seconds;
+ *             prints "held H refused R" (refused: closed or told busy
+ *             within a second); exit 0
+ * With EVIL_SOURCE set, connections come from that local address (another
+ * 127.0.0.0/8 address stands for another host).
  */
 
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,15 +60,43 @@ deadline(void)
 	return (net_now_ms() + TIMEOUT_MS);
 }
 
+/* Connect to the server's ${p} from EVIL_SOURCE if set; -1 on failure. */
+static int
+try_connect(int p)
+{
+	const char *src = getenv("EVIL_SOURCE");
+	struct sockaddr_in sin;
+	int fd;
+
+	if (src == NULL) {
+		char err[NET_ERR_LEN];
+
+		return (net_connect(HOST, p, TIMEOUT_MS, err));
+	}
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return (-1);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	if (inet_pton(AF_INET, src, &sin.sin_addr) != 1 ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+		fail("cannot bind EVIL_SOURCE");
+	sin.sin_port = htons((uint16_t)p);
+	inet_pton(AF_INET, HOST, &sin.sin_addr);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		close(fd);
+		return (-1);
+	}
+	return (fd);
+}
+
 /* Connect to the server's ${p}, or fail. */
 static int
 connect_port(int p)
 {
-	char err[NET_ERR_LEN];
 	int fd;
 
-	if ((fd = net_connect(HOST, p, TIMEOUT_MS, err)) == -1)
-		fail(err);
+	if ((fd = try_connect(p)) == -1)
+		fail("cannot connect");
 	return (fd);
 }
 
@@ -299,6 +335,45 @@ mode_garbage(void)
 	return (0);
 }
 
+/* Hold ${n} silent connections for ${secs} seconds; count refusals. */
+static int
+mode_silent(int n, int secs)
+{
+	struct pollfd pfds[512];
+	uint8_t b[PROTO_ERROR_LEN];
+	int i, held = 0, refused = 0;
+
+	if (n < 1 || n > 512)
+		fail("silent: 1..512 connections");
+	for (i = 0; i < n; i++) {
+		if ((pfds[i].fd = try_connect(port)) == -1)
+			refused++;
+		pfds[i].events = POLLIN;
+	}
+
+	/* A refused one is closed or told busy at once: after a second,
+	 * see which. */
+	sleep(1);
+	(void)poll(pfds, (nfds_t)n, 0);
+	for (i = 0; i < n; i++) {
+		if (pfds[i].fd == -1)
+			continue;
+		if (pfds[i].revents != 0 && read(pfds[i].fd, b, sizeof(b)) >= 0) {
+			refused++;
+			close(pfds[i].fd);
+			pfds[i].fd = -1;
+		} else
+			held++;
+	}
+	printf("held %d refused %d\n", held, refused);
+	fflush(stdout);
+	sleep((unsigned)secs);
+	for (i = 0; i < n; i++)
+		if (pfds[i].fd != -1)
+			close(pfds[i].fd);
+	return (0);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -308,7 +383,7 @@ main(int argc, char *argv[])
 
 	if (sodium_init() < 0 || argc < 5) {
 		fprintf(stderr, "usage: evil_client MODE PORT IDENTITY "
-		    "SERVER_PUB [ALLOWED_PUB]\n");
+		    "SERVER_PUB [ALLOWED_PUB | N SECONDS]\n");
 		return (2);
 	}
 	port = atoi(argv[2]);
@@ -327,6 +402,8 @@ main(int argc, char *argv[])
 		status = mode_version();
 	else if (strcmp(argv[1], "garbage") == 0)
 		status = mode_garbage();
+	else if (strcmp(argv[1], "silent") == 0 && argc == 7)
+		status = mode_silent(atoi(argv[5]), atoi(argv[6]));
 	else
 		fail("unknown mode");
 	key_pair_free(id);

@@ -19,9 +19,9 @@ cleanup() {
 	for pid in $EXTRA_PIDS; do
 		kill "$pid" 2>/dev/null
 	done
-	if grep -l -E "Sanitizer|runtime error:" "$TMP"/* 2>/dev/null; then
+	if grep -D skip -l -E "Sanitizer|runtime error:" "$TMP"/* 2>/dev/null; then
 		echo "FAIL: sanitizer reports above, in:"
-		grep -h -A20 -E "Sanitizer|runtime error:" "$TMP"/* | head -80
+		grep -D skip -h -A20 -E "Sanitizer|runtime error:" "$TMP"/* | head -80
 		rc=1
 	fi
 	rm -rf "$TMP"
@@ -61,9 +61,10 @@ write_conf() {
 		echo "handshake_timeout = ${HANDSHAKE_TIMEOUT:-10}"
 		echo "data_accept_timeout = ${DATA_ACCEPT_TIMEOUT:-10}"
 		echo "idle_timeout = ${IDLE_TIMEOUT:-600}"
+		[ -n "${EXTRA_CONF:-}" ] && printf '%s\n' "$EXTRA_CONF"
 		echo "[allow]"
 		for name in "$@"; do
-			echo "$name = $(cat "$TMP/$name.pub")"
+			echo "$name = $(cat "$TMP/$name.pub") ${ALLOW_OPTIONS:-}"
 		done
 	} > "$TMP/server.ini"
 }
@@ -77,7 +78,7 @@ start_server() {
 	i=0
 	while [ $i -lt 100 ]; do
 		PORT=$(sed -n 's/.*listening on .* port \([0-9]*\) .*/\1/p' \
-		    "$TMP/server.log")
+		    "$TMP/server.log" | head -n 1)
 		[ -n "$PORT" ] && return 0
 		kill -0 "$SERVER_PID" 2>/dev/null || fail "secchatd exited"
 		sleep 0.1
@@ -109,10 +110,61 @@ client() {
 	    --server-key "$TMP/keys/server.key.pub" "$@" 127.0.0.1
 }
 
+# Run the client as key $1 against the server, not pinned, with the
+# remaining arguments, in a new session without a controlling terminal
+# (so that it can never ask on the one running the tests); bounded to 60 s.
+# Its known_hosts is $XDG_CONFIG_HOME/secchat/known_hosts.
+client_unpinned() {
+	key=$1
+	shift
+	timeout 60 setsid -w "$BIN/secchat" -i "$TMP/$key" -p "$PORT" "$@" \
+	    127.0.0.1
+}
+
+# Make the server of $TMP/server.ini forgive failed handshakes: the client
+# tests end many on purpose, from the one address.
+no_penalty() {
+	sed 's/^\[server\]$/[server]\npenalty_failures = 0/' \
+	    "$TMP/server.ini" > "$TMP/server.ini.new" &&
+	    mv "$TMP/server.ini.new" "$TMP/server.ini"
+}
+
 # Write $2 random printable characters (no newline) to file $1.
 random_message() {
 	head -c $(($2 * 3 / 4 + 3)) /dev/urandom | base64 -w0 |
 	    head -c "$2" > "$1"
+}
+
+# Milliseconds since the epoch.
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# Run the client as key $1 in the background, its standard input fed from
+# a FIFO by the shell command $2 (also in the background); when the client
+# exits, its status goes to $TMP/$1.st and the time (ms) to $TMP/$1.end.
+# Output in $TMP/$1.out and $TMP/$1.err.
+client_bg() {
+	rm -f "$TMP/$1.in" "$TMP/$1.st" "$TMP/$1.end"
+	mkfifo "$TMP/$1.in"
+	sh -c "$2" > "$TMP/$1.in" &
+	EXTRA_PIDS="$EXTRA_PIDS $!"
+	{
+		client "$1" < "$TMP/$1.in" > "$TMP/$1.out" 2> "$TMP/$1.err"
+		echo $? > "$TMP/$1.st"
+		now_ms > "$TMP/$1.end"
+	} &
+	EXTRA_PIDS="$EXTRA_PIDS $!"
+}
+
+# Wait (${2:-10} s at most) until the client_bg client $1 has exited.
+client_wait() {
+	i=0
+	while [ ! -s "$TMP/$1.end" ] && [ $i -lt $((${2:-10} * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -s "$TMP/$1.end" ] || fail "client $1 did not exit"
 }
 
 # Wait (5 s at most) until the server log matches the pattern $1.
