@@ -31,6 +31,12 @@ done
 cmp -s "$etc/server.ini" "$top_srcdir/etc/server.ini" ||
     fail "server.ini is not the sample"
 [ "$(stat -c %a "$etc/server.ini")" = 644 ] || fail "server.ini mode"
+unit=$(find "$stage" -name secchatd.service)
+if [ -n "$unit" ]; then
+	grep -q "^ExecStart=.*/sbin/secchatd -D -f .*/secchat/server.ini$" "$unit" ||
+	    fail "secchatd.service does not start the installed secchatd"
+	grep -q '@' "$unit" && fail "secchatd.service has an unsubstituted @"
+fi
 if command -v mandoc > /dev/null; then
 	mandoc -T ascii "$man/man8/secchatd.8" | grep -q "secchatd" ||
 	    fail "the installed secchatd(8) does not render"
