@@ -79,6 +79,18 @@ allow_new(void)
 	return (calloc(1, sizeof(struct allow)));
 }
 
+/* Return non-zero if ${s} has the ${shape}: 'd' a digit, else itself. */
+static int
+shape_ok(const char *s, const char *shape)
+{
+
+	for (; *shape != '\0'; s++, shape++) {
+		if (*shape == 'd' ? (*s < '0' || *s > '9') : *s != *shape)
+			return (0);
+	}
+	return (*s == '\0');
+}
+
 /* Parse "YYYY-MM-DD[THH:MM[:SS]]" (UTC) into ${t}; 0 or -1. */
 static int
 parse_time(const char *s, int64_t *t)
@@ -87,6 +99,10 @@ parse_time(const char *s, int64_t *t)
 	int n = 0, n2 = 0, len = (int)strlen(s);
 	time_t v;
 
+	/* The shape first: digits where digits go, nothing else. */
+	if (!shape_ok(s, "dddd-dd-dd") && !shape_ok(s, "dddd-dd-ddTdd:dd") &&
+	    !shape_ok(s, "dddd-dd-ddTdd:dd:dd"))
+		return (-1);
 	memset(&tm, 0, sizeof(tm));
 	if (sscanf(s, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
 	    &n) != 3 || (n != len && n != 10))
@@ -178,8 +194,8 @@ parse_option(const char *w, struct allow_entry *e, char *err)
 	char *end;
 	long n;
 
-	if (eq == NULL || eq == w || strspn(w, "abcdefghijklmnopqrstuvwxyz_") !=
-	    (size_t)(eq - w))
+	/* Any word with '=' is an option: a typo must not become a comment. */
+	if (eq == NULL)
 		return (0);
 	if (strncmp(w, "expires=", 8) == 0 && e->expires == 0) {
 		if (parse_time(eq + 1, &e->expires) == 0)
@@ -202,8 +218,8 @@ parse_option(const char *w, struct allow_entry *e, char *err)
 		return (-1);
 	}
 	snprintf(err, ALLOW_ERR_LEN, "unknown or repeated option '%.*s' (the "
-	    "options are expires=, from=, max_sessions=)", (int)(eq - w + 1),
-	    w);
+	    "options are expires=, from=, max_sessions=, written without "
+	    "spaces; a comment may not contain '=')", (int)(eq - w + 1), w);
 	return (-1);
 }
 
@@ -234,8 +250,8 @@ allow_parse(const char *name, const char *value, struct allow_entry *e,
 {
 	char buf[ALLOW_VALUE_MAX], line[2 * ALLOW_VALUE_MAX + 2];
 	char comment[ALLOW_VALUE_MAX] = "", kerr[KEY_ERR_LEN];
-	char *w, *save, *type = NULL, *key = NULL;
-	int r, nword = 0;
+	char *w, *save, *type, *key;
+	int r;
 
 	memset(e, 0, sizeof(*e));
 	if (!allow_name_ok(name)) {
@@ -249,14 +265,18 @@ allow_parse(const char *name, const char *value, struct allow_entry *e,
 		return (-1);
 	}
 
-	/* The key type and key, then options and comment words. */
+	/* The key type and the key come first, and are checked first. */
 	memcpy(buf, value, strlen(value) + 1);
-	for (w = strtok_r(buf, " \t", &save); w != NULL;
-	    w = strtok_r(NULL, " \t", &save), nword++) {
-		if (nword < 2) {
-			*(nword == 0 ? &type : &key) = w;
-			continue;
-		}
+	type = strtok_r(buf, " \t", &save);
+	key = (type == NULL) ? NULL : strtok_r(NULL, " \t", &save);
+	snprintf(line, sizeof(line), "%s %s", type ? type : "", key ? key : "");
+	if (key_parse_public_line(line, e->pub, NULL, kerr)) {
+		snprintf(err, ALLOW_ERR_LEN, "bad public key: %.200s", kerr);
+		return (-1);
+	}
+
+	/* Then options, and the other words as the comment. */
+	while ((w = strtok_r(NULL, " \t", &save)) != NULL) {
 		if ((r = parse_option(w, e, err)) < 0)
 			return (-1);
 		if (r == 0 && comment_append(comment, sizeof(comment), w)) {
@@ -264,19 +284,15 @@ allow_parse(const char *name, const char *value, struct allow_entry *e,
 			return (-1);
 		}
 	}
-	if (nword < 2) {
-		snprintf(err, ALLOW_ERR_LEN, "bad public key: expected "
-		    "'%s BASE64'", KEY_PUBLIC_TAG);
-		return (-1);
-	}
 
-	/* key_parse_public_line checks the key and the comment alike. */
-	snprintf(line, sizeof(line), "%s %s", type, key);
-	if (comment[0] != '\0')
+	/* key_parse_public_line checks the comment as it does a key file's. */
+	if (comment[0] != '\0') {
 		comment_append(line, sizeof(line), comment);
-	if (key_parse_public_line(line, e->pub, e->comment, kerr)) {
-		snprintf(err, ALLOW_ERR_LEN, "bad public key: %.200s", kerr);
-		return (-1);
+		if (key_parse_public_line(line, e->pub, e->comment, kerr)) {
+			snprintf(err, ALLOW_ERR_LEN, "bad comment: %.200s",
+			    kerr);
+			return (-1);
+		}
 	}
 	return (0);
 }
@@ -374,8 +390,10 @@ format_options(const struct allow_entry *e, char *out)
 	int i;
 
 	if (e->expires != 0 && gmtime_r(&t, &tm) != NULL) {
+		/* As short as it reads back: no time at midnight. */
 		strftime(stamp, sizeof(stamp), tm.tm_sec ? "%Y-%m-%dT%H:%M:%S" :
-		    "%Y-%m-%dT%H:%M", &tm);
+		    (tm.tm_hour || tm.tm_min) ? "%Y-%m-%dT%H:%M" : "%Y-%m-%d",
+		    &tm);
 		snprintf(out + strlen(out), ALLOW_VALUE_MAX - strlen(out),
 		    " expires=%s", stamp);
 	}
@@ -383,7 +401,11 @@ format_options(const struct allow_entry *e, char *out)
 		inet_ntop(e->from[i].family, e->from[i].addr, addr,
 		    sizeof(addr));
 		snprintf(out + strlen(out), ALLOW_VALUE_MAX - strlen(out),
-		    "%s%s/%d", i == 0 ? " from=" : ",", addr, e->from[i].bits);
+		    "%s%s", i == 0 ? " from=" : ",", addr);
+		/* A whole address needs no /32 or /128. */
+		if (e->from[i].bits != (e->from[i].family == AF_INET ? 32 : 128))
+			snprintf(out + strlen(out), ALLOW_VALUE_MAX -
+			    strlen(out), "/%d", e->from[i].bits);
 	}
 	if (e->max_sessions != 0)
 		snprintf(out + strlen(out), ALLOW_VALUE_MAX - strlen(out),

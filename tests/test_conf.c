@@ -1143,6 +1143,19 @@ test_allow_from(void)
 	check_opts_error("from=", "from: no network");
 	check_opts_error("from=,", "from: no network");
 
+	/* A misspelt option is an error, never a comment. */
+	check_opts_error("Expires=2026-01-01", "unknown or repeated option "
+	    "'Expires='");
+	check_opts_error("max-sessions=2", "unknown or repeated option "
+	    "'max-sessions='");
+	check_opts_error("from = 10.0.0.0/8", "unknown or repeated option '='");
+	check_opts_error("x=y", "unknown or repeated option 'x='");
+
+	/* Dates in their exact shape only. */
+	check_opts_error("expires=2026-1-01", "expires: '2026-1-01'");
+	check_opts_error("expires=2026-01-+1", "expires: '2026-01-+1'");
+	check_opts_error("expires=2026-01-01T1:05", "expires: '2026-01-01T1:05'");
+
 	/* ALLOW_FROM_MAX networks, and one more. */
 	snprintf(opts, sizeof(opts), "from=10.0.0.1");
 	for (i = 2; i <= ALLOW_FROM_MAX; i++)
@@ -1231,7 +1244,7 @@ test_allow_format(void)
 	if (check_opts("from=10.0.0.0/8,2001:db8::/32 bob@desk "
 	    "max_sessions=3 expires=2026-01-01", &e) == 0) {
 		allow_format(&e, value);
-		snprintf(want, sizeof(want), "%s expires=2026-01-01T00:00 "
+		snprintf(want, sizeof(want), "%s expires=2026-01-01 "
 		    "from=10.0.0.0/8,2001:db8::/32 max_sessions=3 bob@desk",
 		    line[1]);
 		CHECK(strcmp(value, want) == 0);
