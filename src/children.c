@@ -20,6 +20,7 @@ struct child {
 	uint8_t pub[32];
 	char name[ALLOW_NAME_MAX + 1];
 	struct sockaddr_storage peer;
+	int64_t expires;	/* Unix time the key expires, or 0 */
 	int revoked;		/* told to end already */
 };
 
@@ -41,13 +42,14 @@ children_new(void)
 }
 
 /**
- * children_add(t, pid, pub, name, peer):
+ * children_add(t, pid, pub, name, peer, expires):
  * Record the session child ${pid} serving key ${pub} (allowlist ${name})
- * for the client at ${peer}.  Returns 0, or -1 if out of memory.
+ * for the client at ${peer}, whose key expires at the Unix time ${expires}
+ * (0: never).  Returns 0, or -1 if out of memory.
  */
 int
 children_add(struct children *t, pid_t pid, const uint8_t pub[32],
-    const char *name, const struct sockaddr *peer)
+    const char *name, const struct sockaddr *peer, int64_t expires)
 {
 	struct child *tab, *c;
 	int cap;
@@ -62,6 +64,7 @@ children_add(struct children *t, pid_t pid, const uint8_t pub[32],
 	c = &t->tab[t->n++];
 	memset(c, 0, sizeof(*c));
 	c->pid = pid;
+	c->expires = expires;
 	memcpy(c->pub, pub, 32);
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	memcpy(&c->peer, peer, peer->sa_family == AF_INET6 ?
@@ -115,7 +118,7 @@ children_count_key(const struct children *t, const uint8_t pub[32])
 
 /* Return why the child ${c} may no longer run under ${allow}, or NULL. */
 static const char *
-revoke_reason(const struct child *c, const struct allow *allow, int64_t now)
+revoke_reason(struct child *c, const struct allow *allow, int64_t now)
 {
 	const struct allow_entry *e;
 
@@ -125,20 +128,37 @@ revoke_reason(const struct child *c, const struct allow *allow, int64_t now)
 		return ("key expired");
 	if (!allow_from_ok(e, (const struct sockaddr *)&c->peer))
 		return ("source address no longer allowed for the key");
+
+	/* Still allowed: from now on it expires as the new entry says. */
+	c->expires = e->expires;
 	return (NULL);
+}
+
+/* Log that the child ${c} is told to end (${why}), and tell it ${sig}. */
+static void
+tell(struct child *c, int sig, const char *why)
+{
+	char fp[KEY_FP_LEN], peer[NET_ADDRSTR_LEN];
+
+	key_fingerprint(c->pub, fp);
+	net_addr_str((struct sockaddr *)&c->peer, peer);
+	log_auth_warn("%s session pid %ld of %s (%s) from %s: %s",
+	    sig == SIGUSR1 ? "revoking" : "ending", (long)c->pid, c->name, fp,
+	    peer, why);
+	kill(c->pid, sig);
+	c->revoked = 1;
 }
 
 /**
  * children_revoke(t, allow, now):
- * Send SIGUSR1 (end with "access revoked") to every child whose key is no
- * longer allowed by ${allow} at the Unix time ${now}: removed, expired, or
- * no longer allowed from its client's address.  Logs each one.  Returns
- * how many were told.
+ * After a reload: send SIGUSR1 (end with "access revoked") to every child
+ * whose key ${allow} no longer allows at the Unix time ${now} (removed,
+ * expired, or not from its client's address), and take the others' expiry
+ * times from ${allow}.  Logs each revocation.  Returns how many were told.
  */
 int
 children_revoke(struct children *t, const struct allow *allow, int64_t now)
 {
-	char fp[KEY_FP_LEN], peer[NET_ADDRSTR_LEN];
 	const char *why;
 	int i, n = 0;
 
@@ -146,15 +166,33 @@ children_revoke(struct children *t, const struct allow *allow, int64_t now)
 		if (t->tab[i].revoked ||
 		    (why = revoke_reason(&t->tab[i], allow, now)) == NULL)
 			continue;
-		key_fingerprint(t->tab[i].pub, fp);
-		net_addr_str((struct sockaddr *)&t->tab[i].peer, peer);
-		log_auth_warn("revoking session pid %ld of %s (%s) from %s: %s",
-		    (long)t->tab[i].pid, t->tab[i].name, fp, peer, why);
-		kill(t->tab[i].pid, SIGUSR1);
-		t->tab[i].revoked = 1;
+		tell(&t->tab[i], SIGUSR1, why);
 		n++;
 	}
 	return (n);
+}
+
+/**
+ * children_expire(t, now):
+ * Send SIGUSR2 (end with "key expired") to every child whose key expired
+ * at or before the Unix time ${now}, once, with a log line.  Returns the
+ * next expiry time among the others, or 0 if none.
+ */
+int64_t
+children_expire(struct children *t, int64_t now)
+{
+	int64_t next = 0;
+	int i;
+
+	for (i = 0; i < t->n; i++) {
+		if (t->tab[i].revoked || t->tab[i].expires == 0)
+			continue;
+		if (now >= t->tab[i].expires)
+			tell(&t->tab[i], SIGUSR2, "key expired");
+		else if (next == 0 || t->tab[i].expires < next)
+			next = t->tab[i].expires;
+	}
+	return (next);
 }
 
 /**

@@ -22,12 +22,13 @@ struct children;
 struct children *children_new(void);
 
 /**
- * children_add(t, pid, pub, name, peer):
+ * children_add(t, pid, pub, name, peer, expires):
  * Record the session child ${pid} serving key ${pub} (allowlist ${name})
- * for the client at ${peer}.  Returns 0, or -1 if out of memory.
+ * for the client at ${peer}, whose key expires at the Unix time ${expires}
+ * (0: never).  Returns 0, or -1 if out of memory.
  */
 int children_add(struct children *, pid_t, const uint8_t[32], const char *,
-    const struct sockaddr *);
+    const struct sockaddr *, int64_t);
 
 /**
  * children_remove(t, pid):
@@ -49,12 +50,20 @@ int children_count_key(const struct children *, const uint8_t[32]);
 
 /**
  * children_revoke(t, allow, now):
- * Send SIGUSR1 (end with "access revoked") to every child whose key is no
- * longer allowed by ${allow} at the Unix time ${now}: removed, expired, or
- * no longer allowed from its client's address.  Logs each one.  Returns
- * how many were told.
+ * After a reload: send SIGUSR1 (end with "access revoked") to every child
+ * whose key ${allow} no longer allows at the Unix time ${now} (removed,
+ * expired, or not from its client's address), and take the others' expiry
+ * times from ${allow}.  Logs each revocation.  Returns how many were told.
  */
 int children_revoke(struct children *, const struct allow *, int64_t);
+
+/**
+ * children_expire(t, now):
+ * Send SIGUSR2 (end with "key expired") to every child whose key expired
+ * at or before the Unix time ${now}, once, with a log line.  Returns the
+ * next expiry time among the others, or 0 if none.
+ */
+int64_t children_expire(struct children *, int64_t);
 
 /**
  * children_signal(t, sig):

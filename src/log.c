@@ -11,6 +11,7 @@ static const char *log_ident = "secchat";
 static int log_to_stderr = 1;
 static int log_level = LOG_LEVEL_INFO;
 static int log_facility = LOG_DAEMON;
+static int log_debug_forced;
 
 /**
  * log_open(ident, to_stderr, level, facility):
@@ -23,10 +24,34 @@ log_open(const char *ident, int to_stderr, int level, int facility)
 
 	log_ident = ident;
 	log_to_stderr = to_stderr;
-	log_level = level;
-	log_facility = facility;
+	log_set(level, facility);
 	if (!to_stderr)
 		openlog(ident, LOG_PID | LOG_NDELAY, facility);
+}
+
+/**
+ * log_set(level, facility):
+ * Change the level and the syslog facility of the open log (a reload);
+ * after log_force_debug() the level stays at debug.
+ */
+void
+log_set(int level, int facility)
+{
+
+	log_level = log_debug_forced ? LOG_LEVEL_DEBUG : level;
+	log_facility = facility;
+}
+
+/**
+ * log_force_debug():
+ * Log at debug level whatever log_open or log_set say (secchatd -v).
+ */
+void
+log_force_debug(void)
+{
+
+	log_debug_forced = 1;
+	log_level = LOG_LEVEL_DEBUG;
 }
 
 /* Write one message at ${level} with the syslog priority ${prio}. */

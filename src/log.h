@@ -22,6 +22,19 @@
 void log_open(const char *, int, int, int);
 
 /**
+ * log_set(level, facility):
+ * Change the level and the syslog facility of the open log (a reload);
+ * after log_force_debug() the level stays at debug.
+ */
+void log_set(int, int);
+
+/**
+ * log_force_debug():
+ * Log at debug level whatever log_open or log_set say (secchatd -v).
+ */
+void log_force_debug(void);
+
+/**
  * log_error(fmt, ...), log_warn, log_info, log_debug:
  * Log one line at that level.
  */

@@ -90,6 +90,7 @@ static volatile sig_atomic_t got_stop;
 static volatile sig_atomic_t got_child;
 static volatile sig_atomic_t got_reload;
 static int wake_pipe[2] = { -1, -1 };
+static sigset_t session_signals;	/* blocked across fork */
 
 /* Note a signal and wake the loop. */
 static void
@@ -120,6 +121,11 @@ signals_setup(void)
 	    fcntl(wake_pipe[0], F_SETFD, FD_CLOEXEC) ||
 	    fcntl(wake_pipe[1], F_SETFD, FD_CLOEXEC))
 		return (-1);
+	sigemptyset(&session_signals);
+	sigaddset(&session_signals, SIGTERM);
+	sigaddset(&session_signals, SIGINT);
+	sigaddset(&session_signals, SIGUSR1);
+	sigaddset(&session_signals, SIGUSR2);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -314,7 +320,6 @@ child_main(struct master *m, int i, struct proto_session *keys,
 	p.name = entry.name;
 	p.fingerprint = fp;
 	p.peer = peer;
-	p.expires = entry.expires;
 	exit(session_run(&p));
 }
 
@@ -378,6 +383,7 @@ conn_finish(struct master *m, int i)
 	const struct allow_entry *e;
 	struct proto_session keys;
 	char fp[KEY_FP_LEN];
+	sigset_t saved;
 	int reason;
 	pid_t pid;
 
@@ -392,16 +398,20 @@ conn_finish(struct master *m, int i)
 		conn_refuse(c, &keys, reason);
 		goto keep;
 	}
+	/* Signals wait until the child has its own handlers (session_run). */
+	sigprocmask(SIG_BLOCK, &session_signals, &saved);
 	if ((pid = fork()) == -1) {
 		log_error("fork: %s", strerror(errno));
+		sigprocmask(SIG_SETMASK, &saved, NULL);
 		c->settled = 1;
 		conn_refuse(c, &keys, CHANNEL_REFUSE_INTERNAL);
 		goto keep;
 	}
 	if (pid == 0)
 		child_main(m, i, &keys, e, fp);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
 	if (children_add(m->children, pid, keys.peer, e->name,
-	    (struct sockaddr *)&c->sa))
+	    (struct sockaddr *)&c->sa, e->expires))
 		log_error("out of memory: session pid %ld not tracked",
 		    (long)pid);
 	log_auth_info("accepted %s (%s) from %s: session pid %ld", e->name,
@@ -550,6 +560,21 @@ build_pollset(struct master *m, int64_t now)
 	return (next <= now ? 0 : (int)(next - now));
 }
 
+/* Tell the sessions whose key expired; ${timeout} bounded by the next. */
+static int
+expire_sessions(struct master *m, int timeout)
+{
+	int64_t now = (int64_t)time(NULL);
+	int64_t next = children_expire(m->children, now), ms;
+
+	if (next == 0)
+		return (timeout);
+	ms = (next - now) * 1000;
+	if (ms > 0x7fffffff)
+		ms = 0x7fffffff;
+	return ((timeout < 0 || ms < timeout) ? (int)ms : timeout);
+}
+
 /* Serve the handshakes that poll found ready, and expire late ones. */
 static void
 serve_conns(struct master *m, int nbuilt, int64_t now)
@@ -660,6 +685,9 @@ reload(struct master *m)
 	warn_restart("port", a, b);
 	warn_restart("secret_key", m->conf->secret_key, c->secret_key);
 	warn_restart("public_key", m->conf->public_key, c->public_key);
+	warn_restart("pid_file", m->conf->pid_file ? m->conf->pid_file : "",
+	    c->pid_file ? c->pid_file : "");
+	log_set(c->log_level, c->log_facility);
 	conf_free(m->conf);
 	m->conf = c;
 	log_info("reloaded %s: %zu allowed keys", c->path,
@@ -753,7 +781,7 @@ master_run(struct conf *conf, struct key_pair *id, const int *listeners,
 	}
 
 	while (!got_stop) {
-		timeout = build_pollset(&m, net_now_ms());
+		timeout = expire_sessions(&m, build_pollset(&m, net_now_ms()));
 		nbuilt = m.nconns;
 		if (poll(m.pfds, (nfds_t)(1 + nlisteners + nbuilt),
 		    timeout) == -1 && errno != EINTR) {

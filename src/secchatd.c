@@ -49,8 +49,8 @@ check_keys(const struct conf *c)
 	int bad = 0;
 
 	if (access(c->secret_key, F_OK) == -1 && errno == ENOENT) {
-		printf("%s: does not exist yet; secchatd creates it on first "
-		    "start\n", c->secret_key);
+		fprintf(stderr, "%s: does not exist yet; secchatd creates it "
+		    "on first start\n", c->secret_key);
 		return (0);
 	}
 	if ((kp = key_load_secret(c->secret_key, err)) == NULL) {
@@ -224,7 +224,9 @@ main(int argc, char *argv[])
 	}
 
 	/* Keys and the ports first, so that errors reach the terminal. */
-	level = verbose ? LOG_LEVEL_DEBUG : c->log_level;
+	if (verbose)
+		log_force_debug();
+	level = c->log_level;
 	log_open("secchatd", 1, level, c->log_facility);
 	if ((id = server_key(c)) == NULL)
 		exit(1);

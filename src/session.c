@@ -33,6 +33,7 @@
 
 static volatile sig_atomic_t got_term;		/* SIGTERM, SIGINT */
 static volatile sig_atomic_t got_revoke;	/* SIGUSR1 */
+static volatile sig_atomic_t got_expired;	/* SIGUSR2 */
 static int sig_pipe[2] = { -1, -1 };
 
 /* One connection to the data port that has not proved the session yet. */
@@ -63,6 +64,8 @@ on_signal(int sig)
 
 	if (sig == SIGUSR1)
 		got_revoke = 1;
+	else if (sig == SIGUSR2)
+		got_expired = 1;
 	else
 		got_term = 1;
 	if (write(sig_pipe[1], "", 1) == -1) {
@@ -71,11 +74,12 @@ on_signal(int sig)
 	errno = saved;
 }
 
-/* Catch SIGTERM, SIGINT and SIGUSR1 through a self-pipe; 0 or -1. */
+/* Catch SIGTERM, SIGINT, SIGUSR1 and SIGUSR2 through a self-pipe; 0/-1. */
 static int
 signals_setup(void)
 {
 	struct sigaction sa;
+	sigset_t set;
 
 	if (pipe(sig_pipe) || fcntl(sig_pipe[0], F_SETFL, O_NONBLOCK) ||
 	    fcntl(sig_pipe[1], F_SETFL, O_NONBLOCK))
@@ -83,8 +87,17 @@ signals_setup(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	return (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL) ||
-	    sigaction(SIGUSR1, &sa, NULL));
+	if (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL) ||
+	    sigaction(SIGUSR1, &sa, NULL) || sigaction(SIGUSR2, &sa, NULL))
+		return (-1);
+
+	/* The master blocked them across fork: what came since, comes now. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	return (sigprocmask(SIG_UNBLOCK, &set, NULL));
 }
 
 /* Send ${record} as the first encrypted record, on the handshake
@@ -228,7 +241,7 @@ await_client(struct session *s, int lfd)
 
 	deadline = net_now_ms() +
 	    1000 * (int64_t)s->p->conf->data_accept_timeout;
-	while (fd == -1 && !got_term && !got_revoke &&
+	while (fd == -1 && !got_term && !got_revoke && !got_expired &&
 	    (left = deadline - net_now_ms()) > 0) {
 		pfds[0].fd = lfd;
 		pfds[0].events = POLLIN;
@@ -247,7 +260,11 @@ await_client(struct session *s, int lfd)
 	}
 	for (i = 0; i < ncand; i++)
 		close(cand[i].fd);
-	if (fd == -1)
+	if (fd == -1 && (got_term || got_revoke || got_expired))
+		log_info("session %s: ended before the client came to the "
+		    "data port (%s)", s->p->name, got_term ? "server stopping" :
+		    got_revoke ? "access revoked" : "key expired");
+	else if (fd == -1)
 		log_warn("session %s: client %s did not come to the data port "
 		    "within %d s", s->p->name, s->p->peer,
 		    s->p->conf->data_accept_timeout);
@@ -299,14 +316,14 @@ send_close(struct session *s, const char *reason)
 
 /*
  * Wait until the client sends something.  Returns NULL then, or the reason
- * the session must end first: a signal from the master, the idle timeout,
- * or the key's expiry.
+ * the session must end first: a signal from the master (stop, revocation,
+ * expiry) or the idle timeout.
  */
 static const char *
 wait_input(struct session *s, int64_t idle_deadline)
 {
 	struct pollfd pfds[2];
-	int64_t now, deadline, left;
+	int64_t now, deadline;
 	char drain[16];
 
 	pfds[0].fd = s->fd;
@@ -317,17 +334,12 @@ wait_input(struct session *s, int64_t idle_deadline)
 			return ("server shutting down");
 		if (got_revoke)
 			return ("access revoked");
+		if (got_expired)
+			return ("key expired");
 		now = net_now_ms();
 		if (now >= idle_deadline)
 			return ("idle timeout");
 		deadline = idle_deadline;
-		if (s->p->expires != 0) {
-			left = 1000 * (s->p->expires - (int64_t)time(NULL));
-			if (left <= 0)
-				return ("key expired");
-			if (now + left < deadline)
-				deadline = now + left;
-		}
 		pfds[0].revents = pfds[1].revents = 0;
 		if (poll(pfds, 2, (int)(deadline - now)) == -1 &&
 		    errno != EINTR)
@@ -390,7 +402,8 @@ linger(int fd)
 
 	(void)shutdown(fd, SHUT_WR);
 	while (net_read_full(fd, buf, 1, deadline) == 0)
-		(void)read(fd, buf, sizeof(buf));
+		if (read(fd, buf, sizeof(buf)) <= 0)
+			break;
 }
 
 /* Handle the record just read (${len} bytes); NULL to go on, or why not. */

@@ -14,7 +14,6 @@ struct session_params {
 	const char *name;		/* allowlist name of the client */
 	const char *fingerprint;	/* of the client's key */
 	const char *peer;		/* "ADDR:PORT" of the client */
-	int64_t expires;		/* Unix time the key expires, or 0 */
 };
 
 /**
@@ -23,9 +22,9 @@ struct session_params {
  * port of the configured range, send its number as the first encrypted
  * message over the handshake connection, wait (bounded) for the client to
  * connect and prove the session, then run the conversation until the
- * client closes, an error, the idle timeout, the key's expiry, SIGUSR1
- * (access revoked) or SIGTERM (server stopping); in the last four the
- * client is told why with an orderly close.  Returns the exit status for
+ * client closes, an error, the idle timeout, SIGUSR2 (key expired),
+ * SIGUSR1 (access revoked) or SIGTERM (server stopping); in the last four
+ * the client is told why with an orderly close.  Returns the exit status for
  * the child: 0 after an orderly close, 1 otherwise.
  */
 int session_run(struct session_params *);

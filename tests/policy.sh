@@ -1,6 +1,6 @@
 # Per-key policy in the allowlist: expires=, from=, max_sessions=.  A key
 # refused by its policy is told why; an expiry that passes during a session
-# ends it in order.
+# (even one a reload added) ends it in order.
 . "$top_srcdir/tests/lib.sh"
 
 mkkey alice
@@ -40,18 +40,20 @@ wait $c1 || fail "carol's first session failed"
 EXTRA_PIDS=
 [ "$(cat "$TMP/carol1.out")" = one ] || fail "carol's echo differs"
 
-# dave's key gets an expiry 3 s ahead (by reload), in the middle of the
-# session that starts now.
-soon=$(date -u -d '+3 seconds' +%Y-%m-%dT%H:%M:%S)
+# dave's session is running when a reload gives his key an expiry 2 s
+# ahead: the session ends then, in order, with the reason.
+client_bg dave "echo before; sleep 8; echo after"
+wait_log "session dave: client connected"
+soon=$(date -u -d '+2 seconds' +%Y-%m-%dT%H:%M:%S)
 sed -i "s|^dave = .*|dave = $(cat "$TMP/dave.pub") expires=$soon|" "$TMP/server.ini"
 kill -HUP "$SERVER_PID"
 wait_log "reloaded"
-(echo before; sleep 8; echo after) | client dave > "$TMP/dave.out" \
-    2>"$TMP/dave.err"
-st=$?
-[ $st -eq 2 ] || fail "dave's session did not end at expiry (exit $st)"
+client_wait dave 6
+[ "$(cat "$TMP/dave.st")" -eq 2 ] ||
+    fail "dave's session did not end at expiry (exit $(cat "$TMP/dave.st"))"
 [ "$(cat "$TMP/dave.out")" = before ] || fail "dave's output: $(cat "$TMP/dave.out")"
 grep -q "the server closed the session: key expired" "$TMP/dave.err" ||
     fail "dave not told: $(cat "$TMP/dave.err")"
+wait_log "ending session pid [0-9]* of dave .*: key expired"
 wait_log "session dave from .* ended (key expired)"
 echo "PASS: expires, from, max_sessions refused with reasons; expiry ends a live session"
