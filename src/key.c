@@ -1121,3 +1121,21 @@ err0:
 	/* Failure! */
 	return (NULL);
 }
+
+/**
+ * key_write_file(path, data, len, mode, err):
+ * Write the ${len} bytes of ${data} to ${path} with the permission bits
+ * ${mode}, atomically through a temporary file, fsync(2) and rename(2),
+ * replacing ${path} if it exists; missing parent directories are created
+ * with mode 0700.  For files of public keys, such as a client's
+ * known_hosts.  Returns 0, or -1 with a message in ${err}.
+ */
+int
+key_write_file(const char *path, const void *data, size_t len,
+    unsigned int mode, char err[KEY_ERR_LEN])
+{
+
+	if (make_parent(path, err))
+		return (-1);
+	return (write_file(path, data, len, (mode_t)mode, 1, err));
+}

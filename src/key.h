@@ -116,4 +116,15 @@ int key_save(const struct key_pair *, const char *, const char *, int,
 struct key_pair *key_load_or_create(const char *, const char *, const char *,
     int *, char[KEY_ERR_LEN]);
 
+/**
+ * key_write_file(path, data, len, mode, err):
+ * Write the ${len} bytes of ${data} to ${path} with the permission bits
+ * ${mode}, atomically through a temporary file, fsync(2) and rename(2),
+ * replacing ${path} if it exists; missing parent directories are created
+ * with mode 0700.  For files of public keys, such as a client's
+ * known_hosts.  Returns 0, or -1 with a message in ${err}.
+ */
+int key_write_file(const char *, const void *, size_t, unsigned int,
+    char[KEY_ERR_LEN]);
+
 #endif /* !KEY_H_ */
