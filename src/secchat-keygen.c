@@ -14,19 +14,23 @@
 
 #include <sodium.h>
 
+#include "clientconf.h"
 #include "key.h"
+#include "knownhosts.h"
 
 /*
  * secchat-keygen: create a long-term key pair, print the public line of a
- * secret key file, or print the fingerprint of a key file.  Options follow
- * ssh-keygen(1) where they overlap.
+ * secret key file, print the fingerprint of a key file, or remove a host
+ * from a client's known_hosts.  Options follow ssh-keygen(1) where they
+ * overlap.
  */
 
 /* What to do. */
 enum mode {
 	MODE_GENERATE,		/* default: write FILE and FILE.pub */
 	MODE_PUBLIC,		/* -y: print the public line of FILE */
-	MODE_FINGERPRINT	/* -l: print the fingerprint of FILE */
+	MODE_FINGERPRINT,	/* -l: print the fingerprint of FILE */
+	MODE_REMOVE_HOST	/* -R: remove HOST from known_hosts */
 };
 
 /* Command-line options. */
@@ -34,6 +38,7 @@ struct opts {
 	enum mode mode;
 	const char * file;	/* -f */
 	const char * comment;	/* -C, or NULL for user@host */
+	const char * host;	/* -R */
 	int force;		/* -F */
 	int quiet;		/* -q */
 };
@@ -41,12 +46,14 @@ struct opts {
 static int do_generate(const struct opts *);
 static int do_public(const struct opts *);
 static int do_fingerprint(const struct opts *);
+static int do_remove_host(const struct opts *);
 
 /* One function per mode, indexed by enum mode. */
 static int (* const modes[])(const struct opts *) = {
 	[MODE_GENERATE] = do_generate,
 	[MODE_PUBLIC] = do_public,
-	[MODE_FINGERPRINT] = do_fingerprint
+	[MODE_FINGERPRINT] = do_fingerprint,
+	[MODE_REMOVE_HOST] = do_remove_host
 };
 
 static void warnmsg(const char *, ...) __attribute__((format(printf, 1, 2)));
@@ -73,6 +80,7 @@ usage(FILE *fp)
 	    "usage: secchat-keygen [-Fq] [-C comment] -f file\n"
 	    "       secchat-keygen -y -f file\n"
 	    "       secchat-keygen -l -f file\n"
+	    "       secchat-keygen [-q] -R host [-f known_hosts]\n"
 	    "       secchat-keygen -h | -V\n");
 }
 
@@ -106,7 +114,7 @@ static int
 check_args(const struct opts *o)
 {
 
-	if (o->file == NULL) {
+	if (o->file == NULL && o->mode != MODE_REMOVE_HOST) {
 		warnmsg("no key file given (use -f file)");
 		goto usage;
 	}
@@ -146,10 +154,13 @@ parse_opt(struct opts *o, int ch)
 		return (0);
 	case 'l':
 	case 'y':
-		if (set_mode(o, ch == 'l' ? MODE_FINGERPRINT : MODE_PUBLIC)) {
-			warnmsg("-l and -y cannot be combined");
-			goto usage;
-		}
+		if (set_mode(o, ch == 'l' ? MODE_FINGERPRINT : MODE_PUBLIC))
+			goto modes;
+		break;
+	case 'R':
+		if (set_mode(o, MODE_REMOVE_HOST))
+			goto modes;
+		o->host = optarg;
 		break;
 	case 'q':
 		o->quiet = 1;
@@ -166,6 +177,8 @@ parse_opt(struct opts *o, int ch)
 	}
 	return (-1);
 
+modes:
+	warnmsg("-l, -R and -y cannot be combined");
 usage:
 	usage(stderr);
 	return (EX_USAGE);
@@ -179,7 +192,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 
 	/* Options. */
 	memset(o, 0, sizeof(*o));
-	while ((ch = getopt(argc, argv, ":C:Ff:hlqVy")) != -1) {
+	while ((ch = getopt(argc, argv, ":C:Ff:hlqR:Vy")) != -1) {
 		if ((rc = parse_opt(o, ch)) != -1)
 			return (rc);
 	}
@@ -325,6 +338,35 @@ do_fingerprint(const struct opts *o)
 	/* Report the secret-key error only if it was a secret key file. */
 	warnmsg("%s", strstr(perr, "not a public key") != NULL ? serr : perr);
 	return (1);
+}
+
+/* Remove the entries of ${o->host} from known_hosts, as ssh-keygen -R. */
+static int
+do_remove_host(const struct opts *o)
+{
+	char path[PATH_MAX], err[KNOWNHOSTS_ERR_LEN];
+	const char *file = o->file;
+	size_t removed;
+
+	/* The client's own file unless -f names another. */
+	if (file == NULL && clientconf_path("known_hosts", path) != 0) {
+		warnmsg("no HOME: name the known_hosts file with -f");
+		return (1);
+	}
+	if (file == NULL)
+		file = path;
+
+	/* Say what was done; a host that is not there is no error. */
+	if (knownhosts_remove(file, o->host, &removed, err) != 0) {
+		warnmsg("%s", err);
+		return (1);
+	}
+	if (removed == 0)
+		warnmsg("host %s not found in %s", o->host, file);
+	else if (!o->quiet)
+		printf("Removed %zu entr%s of host %s from %s\n", removed,
+		    removed == 1 ? "y" : "ies", o->host, file);
+	return (0);
 }
 
 int
