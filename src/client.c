@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,8 @@
 #include "log.h"
 #include "net.h"
 #include "proto.h"
+#include "client-hostkey.h"
+#include "client-ui.h"
 #include "client.h"
 
 #define CONNECT_TIMEOUT_MS	10000
@@ -50,16 +53,47 @@ struct chat {
 	int failure;		/* CLIENT_EXIT_* status of an error, or 0 */
 	unsigned long long sent, received, too_long;
 	int64_t deadline;
+	struct client_ui *ui;	/* the terminal, if interactive */
 };
+
+static void say(const char *, ...) __attribute__((format(printf, 1, 2)));
+static void chat_say(struct chat *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Print "secchat: " and the message of ${fmt} and ${ap} on stderr. */
+static void
+vsay(const char *fmt, va_list ap)
+{
+
+	fputs("secchat: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
 
 /* Print an error message on stderr. */
 static void
-say(const char *fmt, const char *arg)
+say(const char *fmt, ...)
 {
+	va_list ap;
 
-	fprintf(stderr, "secchat: ");
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
+	va_start(ap, fmt);
+	vsay(fmt, ap);
+	va_end(ap);
+}
+
+/* Print an error message on stderr during the chat, around the prompt. */
+static void
+chat_say(struct chat *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->ui != NULL)
+		client_ui_hide(c->ui);
+	va_start(ap, fmt);
+	vsay(fmt, ap);
+	va_end(ap);
+	if (c->ui != NULL)
+		client_ui_show(c->ui);
 }
 
 /* Read one handshake message of ${type}; a CLIENT_EXIT_* status. */
@@ -93,42 +127,43 @@ io:
 	return (CLIENT_EXIT_CONNECT);
 }
 
-/* Warn that the server's key ${pub} was not checked against a pin. */
-static void
-warn_unpinned(const uint8_t pub[KEY_LEN])
-{
-	char fp[KEY_FP_LEN], line[KEY_LINE_MAX + 1];
-
-	key_fingerprint(pub, fp);
-	key_format_public(pub, NULL, line);
-	fprintf(stderr, "secchat: warning: the server's key was not "
-	    "verified; its fingerprint is %s\n"
-	    "secchat: check it with the server's admin, then pin it with "
-	    "--server-key '%s'\n", fp, line);
-}
-
-/* Report that the server's key ${seen} is not the pinned one. */
-static void
-report_key_mismatch(const uint8_t seen[KEY_LEN], const uint8_t pin[KEY_LEN])
-{
-	char fp_seen[KEY_FP_LEN], fp_pin[KEY_FP_LEN];
-
-	key_fingerprint(seen, fp_seen);
-	key_fingerprint(pin, fp_pin);
-	fprintf(stderr,
-	    "secchat: @@@ WARNING: THE SERVER'S KEY HAS CHANGED OR IS NOT "
-	    "THE ONE YOU PINNED @@@\n"
-	    "secchat: someone could be intercepting this connection.\n"
-	    "secchat: expected %s\nsecchat: received %s\n"
-	    "secchat: refusing to continue; nothing was sent.\n",
-	    fp_pin, fp_seen);
-}
-
-/* Run the handshake on ${fd} into ${s}; a CLIENT_EXIT_* status. */
+/*
+ * Read the server's REPLY ${msg} into ${hs} and check the key the server
+ * proved in it, before we reveal ours: the pin, or known_hosts.  A
+ * CLIENT_EXIT_* status; *${asked} is set if the user was asked.
+ */
 static int
-handshake(const struct client_opts *o, int fd, struct proto_session *s)
+check_reply(const struct client_opts *o, struct proto_hs *hs,
+    const uint8_t msg[PROTO_REPLY_LEN], int *asked)
 {
-	uint8_t msg[PROTO_REPLY_LEN], peer[KEY_LEN];
+	uint8_t peer[KEY_LEN];
+	int r;
+
+	r = proto_client_read_reply(hs, msg);
+	if (r == PROTO_E_PIN && proto_hs_peer(hs, peer) == PROTO_OK) {
+		client_hostkey_changed(peer, o->pin, NULL, NULL, 0);
+		return (CLIENT_EXIT_HOSTKEY);
+	}
+	if (r == PROTO_OK && o->pin == NULL)
+		r = proto_hs_peer(hs, peer);
+	if (r != PROTO_OK) {
+		say("handshake failed: %s", proto_strerror(r));
+		return (CLIENT_EXIT_PROTOCOL);
+	}
+	if (o->pin != NULL)
+		return (CLIENT_EXIT_OK);
+	return (client_hostkey_verify(o, peer, asked));
+}
+
+/*
+ * Run the handshake on ${fd} into ${s}; a CLIENT_EXIT_* status.  Set
+ * *${asked} if the user was asked whether to trust the server's key.
+ */
+static int
+handshake(const struct client_opts *o, int fd, struct proto_session *s,
+    int *asked)
+{
+	uint8_t msg[PROTO_REPLY_LEN];
 	struct proto_hs *hs;
 	int r, status = CLIENT_EXIT_PROTOCOL;
 
@@ -144,16 +179,8 @@ handshake(const struct client_opts *o, int fd, struct proto_session *s)
 	if ((status = read_message(fd, msg, PROTO_T_REPLY,
 	    PROTO_REPLY_BODY)) != CLIENT_EXIT_OK)
 		goto out;
-	if ((r = proto_client_read_reply(hs, msg)) == PROTO_E_PIN) {
-		if (proto_hs_peer(hs, peer) == PROTO_OK)
-			report_key_mismatch(peer, o->pin);
-		status = CLIENT_EXIT_HOSTKEY;
+	if ((status = check_reply(o, hs, msg, asked)) != CLIENT_EXIT_OK)
 		goto out;
-	}
-	if (r != PROTO_OK)
-		goto fail;
-	if (o->pin == NULL && proto_hs_peer(hs, peer) == PROTO_OK)
-		warn_unpinned(peer);
 	if ((r = proto_client_auth(hs, msg)) != PROTO_OK)
 		goto fail;
 	if (net_write_full(fd, msg, PROTO_AUTH_LEN,
@@ -269,7 +296,7 @@ queue_record(struct chat *c, const uint8_t *record, size_t len, int final)
 
 	if ((r = channel_seal(&c->tx, record, len, final, c->out,
 	    &c->out_len)) != CHANNEL_OK) {
-		say("cannot send: %s", channel_strerror(r));
+		chat_say(c, "cannot send: %s", channel_strerror(r));
 		c->failure = CLIENT_EXIT_ERROR;
 		return (-1);
 	}
@@ -288,14 +315,51 @@ stdin_consume(struct chat *c, size_t n)
 		c->stdin_start = 0;
 }
 
-/* Say that message number ${n} was too long and is not sent. */
+/* Say that the next message was too long and is not sent. */
 static void
 report_too_long(struct chat *c)
 {
 
 	c->too_long++;
-	fprintf(stderr, "secchat: message %llu is longer than %d bytes: not "
-	    "sent\n", c->sent + c->too_long, CHANNEL_BODY_MAX);
+	if (c->ui != NULL)
+		chat_say(c, "this line is longer than %d bytes: not sent "
+		    "(nothing was cut)", CHANNEL_BODY_MAX);
+	else
+		say("message %llu is longer than %d bytes: not sent",
+		    c->sent + c->too_long, CHANNEL_BODY_MAX);
+}
+
+/*
+ * Queue the line ${line} of ${len} bytes as a message, unless it is too
+ * long; typed at the prompt, it may be a command instead.  Returns 0, or
+ * -1 on error.
+ */
+static int
+queue_line(struct chat *c, const uint8_t *line, size_t len)
+{
+
+	if (c->ui != NULL) {
+		switch (client_ui_command(c->ui, &line, &len)) {
+		case CLIENT_UI_QUIT:
+			c->stdin_eof = 1;
+			c->stdin_start = c->stdin_len = 0;
+			return (0);
+		case CLIENT_UI_NONE:
+			return (0);
+		default:
+			break;		/* a message */
+		}
+	}
+	if (len > CHANNEL_BODY_MAX) {
+		report_too_long(c);
+		return (0);
+	}
+	c->record[0] = CHANNEL_T_MSG;
+	memcpy(c->record + 1, line, len);
+	if (queue_record(c, c->record, 1 + len, 0))
+		return (-1);
+	c->sent++;
+	return (0);
 }
 
 /*
@@ -321,22 +385,17 @@ queue_from_stdin(struct chat *c)
 		return (0);
 	}
 	len = (sep != NULL) ? (size_t)(sep - base) : c->stdin_len;
+	stdin_consume(c, len + (sep != NULL));
 	if (c->skipping) {
 		c->skipping = 0;
-		stdin_consume(c, len + (sep != NULL));
 		return (0);
 	}
-	if (len > CHANNEL_BODY_MAX) {
-		report_too_long(c);
-		stdin_consume(c, len + (sep != NULL));
-		return (0);
-	}
-	c->record[0] = CHANNEL_T_MSG;
-	memcpy(c->record + 1, base, len);
-	stdin_consume(c, len + (sep != NULL));
-	if (queue_record(c, c->record, 1 + len, 0))
+
+	/* The bytes stay in the buffer until the next read_stdin. */
+	if (queue_line(c, base, len))
 		return (-1);
-	c->sent++;
+	if (c->ui != NULL && c->stdin_len == 0)
+		client_ui_prompt(c->ui);
 	return (0);
 }
 
@@ -356,7 +415,7 @@ read_stdin(struct chat *c)
 	if (n == -1 && (errno == EINTR || errno == EAGAIN))
 		return (0);
 	if (n == -1) {
-		say("reading stdin: %s", strerror(errno));
+		chat_say(c, "reading stdin: %s", strerror(errno));
 		c->failure = CLIENT_EXIT_ERROR;
 		return (-1);
 	}
@@ -398,12 +457,16 @@ static void
 print_message(struct chat *c, const uint8_t *body, size_t len)
 {
 
+	if (c->ui != NULL)
+		client_ui_hide(c->ui);
 	if (c->o->escape_output)
 		print_escaped(body, len);
 	else
 		fwrite(body, 1, len, stdout);
 	fputc(c->o->separator, stdout);
 	fflush(stdout);
+	if (c->ui != NULL)
+		client_ui_show(c->ui);
 }
 
 /* Handle the record just opened; 0 to go on, 1 when the server closed. */
@@ -415,19 +478,17 @@ handle_record(struct chat *c, size_t len)
 	if (c->record[0] == CHANNEL_T_MSG) {
 		c->received++;
 		print_message(c, c->record + 1, len - 1);
-		if (c->o->interactive && !c->close_sent)
-			fputs("> ", stderr);
 		return (0);
 	}
 	if (c->record[0] == CHANNEL_T_CLOSE) {
 		c->close_received = 1;
 		if (len > 1)
-			fprintf(stderr, "secchat: the server closed the "
-			    "session: %s\n", log_escape(c->record + 1,
-			    len - 1, reason, sizeof(reason)));
+			chat_say(c, "the server closed the session: %s",
+			    log_escape(c->record + 1, len - 1, reason,
+			    sizeof(reason)));
 		return (1);
 	}
-	say("%s", "protocol error: unexpected record from the server");
+	chat_say(c, "%s", "protocol error: unexpected record from the server");
 	c->failure = CLIENT_EXIT_PROTOCOL;
 	return (-1);
 }
@@ -450,10 +511,9 @@ read_server(struct chat *c)
 	if (n == -1 && (errno == EINTR || errno == EAGAIN))
 		return (0);
 	if (n <= 0) {
-		fprintf(stderr, "secchat: the connection to the server was "
-		    "lost (%s) after %llu messages sent and %llu received\n",
-		    n == 0 ? "end of file" : strerror(errno), c->sent,
-		    c->received);
+		chat_say(c, "the connection to the server was lost (%s) after "
+		    "%llu messages sent and %llu received", n == 0 ?
+		    "end of file" : strerror(errno), c->sent, c->received);
 		return (-1);
 	}
 	c->in_have += (size_t)n;
@@ -474,7 +534,7 @@ read_server(struct chat *c)
 	return (handle_record(c, len));
 
 proto:
-	say("protocol error from the server: %s", channel_strerror(r));
+	chat_say(c, "protocol error from the server: %s", channel_strerror(r));
 	c->failure = CLIENT_EXIT_PROTOCOL;
 	return (-1);
 }
@@ -490,13 +550,41 @@ write_server(struct chat *c)
 	if (n == -1 && (errno == EINTR || errno == EAGAIN))
 		return (0);
 	if (n == -1) {
-		say("sending to the server: %s", strerror(errno));
+		chat_say(c, "sending to the server: %s", strerror(errno));
 		return (-1);
 	}
 	c->out_off += (size_t)n;
 	if (c->out_off == c->out_len)
 		c->out_len = c->out_off = 0;
 	return (0);
+}
+
+/* Let the line editor read stdin; queue the line it finishes. */
+static int
+read_editor(struct chat *c)
+{
+	const uint8_t *line;
+	size_t len;
+
+	switch (client_ui_read(c->ui, &line, &len)) {
+	case CLIENT_UI_QUIT:
+		c->stdin_eof = 1;
+		return (0);
+	case CLIENT_UI_LINE:
+		return (queue_line(c, line, len));
+	default:
+		return (0);
+	}
+}
+
+/* Read what stdin has: through the line editor, or into the buffer. */
+static int
+read_input(struct chat *c)
+{
+
+	if (c->ui != NULL && client_ui_editing(c->ui))
+		return (read_editor(c));
+	return (read_stdin(c));
 }
 
 /* Queue what comes next for the server: a message, or our close. */
@@ -510,6 +598,8 @@ queue_next(struct chat *c)
 	if (queue_from_stdin(c))
 		return (-1);
 	if (c->out_len == 0 && c->stdin_eof && c->stdin_len == 0) {
+		if (c->ui != NULL)
+			client_ui_end(c->ui);
 		if (queue_record(c, close_record, 1, 1))
 			return (-1);
 		c->close_sent = 1;
@@ -534,10 +624,9 @@ chat_turn(struct chat *c)
 	if (c->close_sent) {
 		timeout = (int)(c->deadline - net_now_ms());
 		if (timeout <= 0) {
-			fprintf(stderr, "secchat: no answer from the server "
-			    "within %d s after the end of input (%llu "
-			    "messages sent, %llu received)\n", c->o->wait,
-			    c->sent, c->received);
+			chat_say(c, "no answer from the server within %d s "
+			    "after the end of input (%llu messages sent, %llu "
+			    "received)", c->o->wait, c->sent, c->received);
 			return (-1);
 		}
 	}
@@ -549,7 +638,7 @@ chat_turn(struct chat *c)
 		if ((r = read_server(c)) != 0)
 			return (r);
 	}
-	if ((pfds[1].revents & (POLLIN | POLLHUP | POLLERR)) && read_stdin(c))
+	if ((pfds[1].revents & (POLLIN | POLLHUP | POLLERR)) && read_input(c))
 		return (-1);
 	return (queue_next(c));
 }
@@ -569,8 +658,15 @@ converse(struct chat *c)
 		say("sending to the data port: %s", strerror(errno));
 		return (CLIENT_EXIT_CONNECT);
 	}
-	if (c->o->interactive)
-		fputs("> ", stderr);
+
+	/* On a terminal, the prompt; then the chat. */
+	if (c->o->interactive) {
+		if ((c->ui = client_ui_new(1)) == NULL) {
+			say("%s", "out of memory");
+			return (CLIENT_EXIT_ERROR);
+		}
+		client_ui_prompt(c->ui);
+	}
 	if (queue_next(c))
 		return (CLIENT_EXIT_ERROR);
 	while ((r = chat_turn(c)) == 0)
@@ -579,7 +675,10 @@ converse(struct chat *c)
 		return (c->failure ? c->failure : CLIENT_EXIT_CONNECT);
 	if (!c->close_sent)
 		return (CLIENT_EXIT_CONNECT);	/* the server ended it */
-	return (c->too_long ? CLIENT_EXIT_ERROR : CLIENT_EXIT_OK);
+
+	/* A line refused at the prompt was told there and then. */
+	return ((c->too_long && c->ui == NULL) ? CLIENT_EXIT_ERROR :
+	    CLIENT_EXIT_OK);
 }
 
 /* Allocate the buffers of ${c}; 0 or -1. */
@@ -599,8 +698,11 @@ static void
 chat_free(struct chat *c)
 {
 
+	client_ui_free(c->ui);
 	if (c->record != NULL)
 		sodium_memzero(c->record, CHANNEL_RECORD_MAX);
+	if (c->stdin_buf != NULL)
+		sodium_memzero(c->stdin_buf, STDIN_BUF);
 	free(c->stdin_buf);
 	free(c->record);
 	free(c->out);
@@ -610,9 +712,40 @@ chat_free(struct chat *c)
 	proto_session_wipe(&c->keys);
 }
 
+/*
+ * Connect to the server, run the handshake and connect to the data port
+ * of the session, into ${c}.  A CLIENT_EXIT_* status; *${asked} is set if
+ * the user was asked whether to trust the server's key.
+ */
+static int
+open_session(struct chat *c, int *asked)
+{
+	char err[NET_ERR_LEN];
+	int hs_fd, port, status;
+
+	if ((hs_fd = net_connect(c->o->host, c->o->port, CONNECT_TIMEOUT_MS,
+	    err)) == -1) {
+		say("%s", err);
+		return (CLIENT_EXIT_CONNECT);
+	}
+	if ((status = handshake(c->o, hs_fd, &c->keys, asked)) ==
+	    CLIENT_EXIT_OK && (status = read_first(c->o, hs_fd, c, &port)) ==
+	    CLIENT_EXIT_OK) {
+		/* The session lives on the data port, at the same address. */
+		if ((c->fd = net_connect_peer(hs_fd, port, CONNECT_TIMEOUT_MS,
+		    err)) == -1) {
+			say("%s", err);
+			status = CLIENT_EXIT_CONNECT;
+		}
+	}
+	close(hs_fd);
+	return (status);
+}
+
 /**
  * client_run(o):
- * Connect to the server, run the handshake, move to the data port, then
+ * Connect to the server, run the handshake, check the server's key (the
+ * pin, or known_hosts) before revealing ours, move to the data port, then
  * send each message read from stdin and print each message received, until
  * stdin ends and the server has answered our orderly close.  Returns a
  * CLIENT_EXIT_* status, with the reason printed on stderr.
@@ -621,8 +754,7 @@ int
 client_run(const struct client_opts *o)
 {
 	struct chat c;
-	char err[NET_ERR_LEN];
-	int hs_fd, port, status;
+	int status, asked = 0;
 
 	memset(&c, 0, sizeof(c));
 	c.o = o;
@@ -632,23 +764,19 @@ client_run(const struct client_opts *o)
 		status = CLIENT_EXIT_ERROR;
 		goto out;
 	}
-	if ((hs_fd = net_connect(o->host, o->port, CONNECT_TIMEOUT_MS,
-	    err)) == -1) {
-		say("%s", err);
-		status = CLIENT_EXIT_CONNECT;
-		goto out;
+
+	/*
+	 * The server may give up on the handshake while the user reads the
+	 * fingerprint; once the key is trusted, one more try goes through.
+	 */
+	if ((status = open_session(&c, &asked)) == CLIENT_EXIT_CONNECT &&
+	    asked) {
+		say("%s", "connecting again, as the server did not wait for "
+		    "the answer");
+		asked = 0;
+		status = open_session(&c, &asked);
 	}
-	if ((status = handshake(o, hs_fd, &c.keys)) == CLIENT_EXIT_OK &&
-	    (status = read_first(o, hs_fd, &c, &port)) == CLIENT_EXIT_OK) {
-		/* The session lives on the data port, at the same address. */
-		if ((c.fd = net_connect_peer(hs_fd, port, CONNECT_TIMEOUT_MS,
-		    err)) == -1) {
-			say("%s", err);
-			status = CLIENT_EXIT_CONNECT;
-		}
-	}
-	close(hs_fd);
-	if (c.fd != -1)
+	if (status == CLIENT_EXIT_OK)
 		status = converse(&c);
 
 out:

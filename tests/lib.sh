@@ -129,6 +129,14 @@ no_penalty() {
 	    mv "$TMP/server.ini.new" "$TMP/server.ini"
 }
 
+# Give the client a home of its own in $TMP: its identity, known_hosts and
+# client.ini go to $TMP/xdg/secchat, never to the user's.
+private_home() {
+	HOME=$TMP
+	XDG_CONFIG_HOME=$TMP/xdg
+	export HOME XDG_CONFIG_HOME
+}
+
 # Write $2 random printable characters (no newline) to file $1.
 random_message() {
 	head -c $(($2 * 3 / 4 + 3)) /dev/urandom | base64 -w0 |
