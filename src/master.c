@@ -42,6 +42,7 @@
 #include "key.h"
 #include "log.h"
 #include "net.h"
+#include "privsep.h"
 #include "proto.h"
 #include "session.h"
 #include "source.h"
@@ -288,7 +289,7 @@ child_main(struct master *m, int i, struct proto_session *keys,
 	char peer[NET_ADDRSTR_LEN];
 
 	/* The long-term secret and other clients' handshakes: gone. */
-	key_pair_free(m->id);
+	privsep_forget(m->id, key_pair_free);
 	m->id = NULL;
 	memcpy(peer, m->conns[i].peer, sizeof(peer));
 	for (j = 0; j < m->nconns; j++) {
@@ -305,6 +306,10 @@ child_main(struct master *m, int i, struct proto_session *keys,
 	sources_free(m->sources);
 	m->children = NULL;
 	m->sources = NULL;
+
+	/* Contained (user, chroot, limits), or not at all. */
+	if (privsep_enter(m->conf, keys))
+		exit(1);
 
 	/* Default dispositions; session_run sets its own, SIGPIPE ignored. */
 	memset(&sa, 0, sizeof(sa));

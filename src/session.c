@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "log.h"
 #include "net.h"
+#include "privsep.h"
 #include "proto.h"
 #include "session.h"
 
@@ -537,6 +538,8 @@ session_run(struct session_params *p)
 	p->hs_fd = -1;
 
 	/* The conversation, on the data connection alone. */
+	if (s.fd != -1 && privsep_lockdown(&s, sizeof(s)))
+		goto out;
 	if (s.fd != -1)
 		status = converse(&s);
 
