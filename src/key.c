@@ -213,6 +213,7 @@ static int
 parse_b64(const char *p, size_t len, uint8_t key[KEY_LEN], char *msg)
 {
 	uint8_t bin[KEY_LINE_MAX];
+	char b64[KEY_B64_LEN + 1];
 	size_t binlen;
 	int rc = -1;
 
@@ -234,13 +235,26 @@ parse_b64(const char *p, size_t len, uint8_t key[KEY_LEN], char *msg)
 		goto done;
 	}
 
+	/*
+	 * libsodium 1.0.18 decodes every byte above 0x7f as '/' (found by
+	 * tests/fuzz/fuzz_keyfile): accept only the text that encodes the key,
+	 * so that one key has one text.  Compared in constant time.
+	 */
+	sodium_bin2base64(b64, sizeof(b64), bin, KEY_LEN,
+	    sodium_base64_VARIANT_ORIGINAL);
+	if (len != KEY_B64_LEN || sodium_memcmp(b64, p, KEY_B64_LEN) != 0) {
+		seterr(msg, "bad base64 in the key");
+		goto done;
+	}
+
 	/* Success! */
 	memcpy(key, bin, KEY_LEN);
 	rc = 0;
 
 done:
-	/* The decoded bytes may be a secret. */
+	/* The decoded bytes and their text may be a secret. */
 	sodium_memzero(bin, sizeof(bin));
+	sodium_memzero(b64, sizeof(b64));
 	return (rc);
 }
 
