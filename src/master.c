@@ -668,12 +668,15 @@ static void
 reload(struct master *m)
 {
 	struct conf *c;
-	char err[CONF_ERR_LEN], a[16], b[16];
+	char err[CONF_ERR_LEN], perr[PRIVSEP_ERR_LEN], a[16], b[16];
 	int i;
 
-	if ((c = conf_load(m->conf->path, err)) == NULL) {
-		log_error("reload failed, the running configuration stays: %s",
-		    err);
+	if ((c = conf_load(m->conf->path, err)) == NULL ||
+	    privsep_check(c, perr)) {
+		log_error("reload failed, the running configuration stays: %s%s%s",
+		    c == NULL ? err : c->path, c == NULL ? "" : ": ",
+		    c == NULL ? "" : perr);
+		conf_free(c);
 		return;
 	}
 	if (grow_slots(m, c->max_startups)) {

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "master.h"
 #include "net.h"
+#include "privsep.h"
 
 #define DEFAULT_CONFIG	SYSCONFDIR "/secchat/server.ini"
 
@@ -69,6 +70,18 @@ check_keys(const struct conf *c)
 	}
 	key_pair_free(kp);
 	return (bad);
+}
+
+/* Check that the sessions' user and chroot can be applied; 0 if so. */
+static int
+check_containment(const struct conf *c)
+{
+	char err[PRIVSEP_ERR_LEN];
+
+	if (privsep_check(c, err) == 0)
+		return (0);
+	fprintf(stderr, "secchatd: %s: %s\n", c->path, err);
+	return (-1);
 }
 
 /* Detach from the terminal: fork, setsid, chdir /, std fds on /dev/null. */
@@ -214,7 +227,7 @@ main(int argc, char *argv[])
 		exit(1);
 	}
 	if (test || dump) {
-		status = check_keys(c) ? 1 : 0;
+		status = (check_keys(c) || check_containment(c)) ? 1 : 0;
 		if (dump)
 			conf_dump(c, stdout);
 		else if (status == 0)
@@ -228,7 +241,7 @@ main(int argc, char *argv[])
 		log_force_debug();
 	level = c->log_level;
 	log_open("secchatd", 1, level, c->log_facility);
-	if ((id = server_key(c)) == NULL)
+	if (check_containment(c) || (id = server_key(c)) == NULL)
 		exit(1);
 	if ((nlfd = listen_all(c, lfds)) == -1)
 		exit(1);

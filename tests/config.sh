@@ -39,6 +39,16 @@ alice = secchat-public-v1 not-base64"
 check_bad 2 "[server]
 this line has no equals sign"
 
+# As root, a session user that does not exist is caught by -t, not by
+# the first client.
+if [ "$(id -u)" = 0 ]; then
+	printf '[server]\nuser = no-such-user-secchat\n' > "$TMP/user.ini"
+	"$BIN/secchatd" -t -f "$TMP/user.ini" > "$TMP/out" 2>&1
+	[ $? -eq 1 ] || fail "-t accepted a user that does not exist"
+	grep -q "user no-such-user-secchat: no such user" "$TMP/out" ||
+	    fail "-t did not name the user: $(cat "$TMP/out")"
+fi
+
 # A missing file, and a secret key others can read.
 "$BIN/secchatd" -t -f "$TMP/missing.ini" > "$TMP/out" 2>&1
 [ $? -eq 1 ] || fail "-t accepted a missing file"
