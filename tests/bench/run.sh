@@ -146,44 +146,27 @@ loadgen() {
 	fi
 }
 
-# measure_pinned PID KEY FIELD... -- ARG...: as measure, with the server
-# PID (its threads, and the processes it forks from now on) and loadgen
-# all on CPU 0: the round trip then costs its CPU work, without the
-# wake-ups of another CPU.  Call it last for a server: the pin stays.
-measure_pinned() {
-	pid=$1
+# once KEY FIELD... -- ARG...: run "loadgen ARG..." once (run $RUN of
+# $RUNS), and append the value of each FIELD of its output line to
+# $RES/KEY.FIELD; a run that fails is counted in $RES/KEY.failed.
+once() {
+	o_key=$1
 	shift
-	command -v taskset >/dev/null 2>&1 || return 0
-	taskset -a -p -c 0 "$pid" >/dev/null || return 0
-	PIN="taskset -c 0"
-	measure "$@"
-	PIN=
-}
-
-# measure KEY FIELD... -- ARG...: run "loadgen ARG..." $RUNS times, and
-# append the value of each FIELD of its output line to $RES/KEY.FIELD; a
-# run that fails is counted in $RES/KEY.failed.
-measure() {
-	key=$1
-	shift
-	fields=
+	o_fields=
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		fields="$fields $1"
+		o_fields="$o_fields $1"
 		shift
 	done
 	shift
-	run=1
-	while [ $run -le "$RUNS" ]; do
-		line=$(loadgen "$@" 2>>"$TMP/loadgen.err")
-		rc=$?
-		say "$key run $run/$RUNS: ${line:-no output} (exit $rc)"
-		[ $rc -eq 0 ] || echo "$run" >> "$RES/$key.failed"
-		for f in $fields; do
-			v=$(echo "$line" | sed -n "s/.* $f=\([^ ]*\).*/\1/p")
-			[ -n "$v" ] && echo "$v" >> "$RES/$key.$f"
-		done
-		run=$((run + 1))
+	o_line=$(loadgen "$@" 2>>"$TMP/loadgen.err")
+	o_rc=$?
+	say "$o_key run $RUN/$RUNS: ${o_line:-no output} (exit $o_rc)"
+	[ $o_rc -eq 0 ] || echo "$RUN" >> "$RES/$o_key.failed"
+	for o_f in $o_fields; do
+		o_v=$(echo "$o_line" | sed -n "s/.* $o_f=\([^ ]*\).*/\1/p")
+		[ -n "$o_v" ] && echo "$o_v" >> "$RES/$o_key.$o_f"
 	done
+	return 0
 }
 
 # ---------------------------------------------------------------- secchat
@@ -219,25 +202,6 @@ secchat_start() {
 	    's/.*listening on .* port \([0-9]*\) .*/\1/p') ||
 	    die "secchatd did not start: $(cat "$TMP/sc/server.log")"
 	say "secchatd (pid $SERVER_PID) listens on 127.0.0.1 port $SC_PORT"
-}
-
-# Run every workload against secchatd.
-secchat_bench() {
-	set -- -p "$SC_PORT" -i "$TMP/sc/client" \
-	    -k "$TMP/sc/keys/server.key.pub"
-	measure sc_tput mbps -- "$@" -b $BYTES -m $MSG_BULK throughput
-	measure sc_rate1 per_sec failures -- "$@" -c 1 -t $RATE_SECS \
-	    -m $MSG_SMALL rate
-	measure sc_rate8 per_sec failures -- "$@" -c 8 -t $RATE_SECS \
-	    -m $MSG_SMALL rate
-	measure sc_rtt median_us p99_us -- "$@" -n $RTT_COUNT -m $MSG_SMALL rtt
-	measure sc_mem pss_per_session_kib procs -- "$@" -n $MEM_SESSIONS \
-	    -c $WORKERS -m $MSG_SMALL -P "$SERVER_PID" hold
-	measure sc_scale failures open_secs procs pss_per_session_kib -- \
-	    "$@" -n $SCALE_SESSIONS -c $WORKERS -m $MSG_SMALL \
-	    -P "$SERVER_PID" hold
-	measure_pinned "$SERVER_PID" sc_rtt_cpu0 median_us p99_us -- "$@" \
-	    -n $RTT_COUNT -m $MSG_SMALL rtt
 }
 
 # ---------------------------------------------------------------- OpenSSH
@@ -343,53 +307,131 @@ ssh_start() {
 	say "sshd (pid $SSHD_PID) listens on 127.0.0.1 port $SSH_PORT"
 }
 
-# Run every workload against sshd, with cat as the echo.
-ssh_bench() {
-	ssh_command aes128-gcm@openssh.com
-	measure ssh_tput_aes mbps -- -b $BYTES -m $MSG_BULK throughput $SSH
-	ssh_command chacha20-poly1305@openssh.com
-	measure ssh_tput mbps -- -b $BYTES -m $MSG_BULK throughput $SSH
-	measure ssh_rate1 per_sec failures -- -c 1 -t $RATE_SECS \
-	    -m $MSG_SMALL rate $SSH
-	measure ssh_rate8 per_sec failures -- -c 8 -t $RATE_SECS \
-	    -m $MSG_SMALL rate $SSH
-	measure ssh_rtt median_us p99_us -- -n $RTT_COUNT -m $MSG_SMALL rtt $SSH
-
-	# Held sessions are opened with curve25519 instead of the default
-	# sntrup761x25519, whose key generation costs the client about
-	# 0.1 s of CPU here: 3 times faster to open, the same PSS.
-	ssh_command chacha20-poly1305@openssh.com curve25519-sha256
-	measure ssh_mem pss_per_session_kib procs -- -n $MEM_SESSIONS \
-	    -c $WORKERS -m $MSG_SMALL -P "$SSHD_PID" hold $SSH
-	[ "${BENCH_SSH_SCALE:-0}" = 1 ] &&
-	    measure ssh_scale failures open_secs procs pss_per_session_kib -- \
-	    -n $SCALE_SESSIONS -c $WORKERS -m $MSG_SMALL -P "$SSHD_PID" \
-	    hold $SSH
-	ssh_command chacha20-poly1305@openssh.com
-	measure_pinned "$SSHD_PID" ssh_rtt_cpu0 median_us p99_us -- \
-	    -n $RTT_COUNT -m $MSG_SMALL rtt $SSH
+# Start the private sshd when OpenSSH is there and works; sets SSH_ON,
+# SSH_VERSION and SSH.
+ssh_up() {
+	SSH_ON=
+	SSH_VERSION=
+	if [ "${BENCH_SSH:-1}" = 0 ]; then
+		say "BENCH_SSH=0: OpenSSH skipped"
+	elif ! ssh_find; then
+		say "sshd or ssh not found: OpenSSH skipped"
+	elif ! ssh_setup || ! ssh_start; then
+		say "the private sshd does not work: OpenSSH skipped"
+		cat "$TMP/ssh/sshd.log" "$TMP/ssh/client.err" 2>/dev/null >&2
+	else
+		SSH_ON=1
+		SSH_VERSION=$(ssh -V 2>&1 | head -n 1)
+	fi
 }
 
 # ------------------------------------------------- plain TCP, the floor
 
-# Start loadgen's plain TCP echo server (fork per connection, no crypto)
-# and measure what does not need a protocol: throughput, rate, round trip.
-ref_bench() {
+# Start loadgen's plain TCP echo server (fork per connection, no crypto);
+# sets ECHOD_PID and REF, loadgen's options to reach it.
+ref_up() {
+	REF=
+	[ "${BENCH_REF:-1}" = 0 ] && return 0
 	"$LOADGEN" -t 3600 echod > "$TMP/echod.port" 2>>"$TMP/loadgen.err" &
 	ECHOD_PID=$!
-	port=$(wait_for "$TMP/echod.port" 's/^\([0-9][0-9]*\)$/\1/p') ||
-	    return 1
-	set -- -r -p "$port"
-	measure ref_tput mbps -- "$@" -b $BYTES -m $MSG_BULK throughput
-	measure ref_rate1 per_sec failures -- "$@" -c 1 -t $RATE_SECS \
-	    -m $MSG_SMALL rate
-	measure ref_rate8 per_sec failures -- "$@" -c 8 -t $RATE_SECS \
-	    -m $MSG_SMALL rate
-	measure ref_rtt median_us p99_us -- "$@" -n $RTT_COUNT -m $MSG_SMALL rtt
-	measure_pinned "$ECHOD_PID" ref_rtt_cpu0 median_us p99_us -- "$@" \
-	    -n $RTT_COUNT -m $MSG_SMALL rtt
-	stop_tree "$ECHOD_PID"
-	ECHOD_PID=
+	port=$(wait_for "$TMP/echod.port" 's/^\([0-9][0-9]*\)$/\1/p') || {
+		say "the plain TCP echo server did not start"
+		return 0
+	}
+	REF="-r -p $port"
+	say "plain TCP echo server (pid $ECHOD_PID) on 127.0.0.1 port $port"
+}
+
+# ----------------------------------------------------------------- rounds
+
+# each KEY FIELD... -- ARG...: one run of "loadgen ARG..." against each
+# server in turn: secchatd (key sc_KEY), sshd with cat (ssh_KEY), and the
+# plain TCP server (ref_KEY).
+each() {
+	e_key=$1
+	shift
+	e_fields=
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		e_fields="$e_fields $1"
+		shift
+	done
+	shift
+	once "sc_$e_key" $e_fields -- $SC "$@"
+	[ -n "$SSH_ON" ] && once "ssh_$e_key" $e_fields -- "$@" $SSH
+	[ -n "$REF" ] && once "ref_$e_key" $e_fields -- $REF "$@"
+	return 0
+}
+
+# One run of the echo throughput, ssh with both ciphers.
+round_tput() {
+	each tput mbps -- -b $BYTES -m $MSG_BULK throughput
+	[ -n "$SSH_ON" ] || return 0
+	ssh_command aes128-gcm@openssh.com
+	once ssh_tput_aes mbps -- -b $BYTES -m $MSG_BULK throughput $SSH
+	ssh_command chacha20-poly1305@openssh.com
+}
+
+# One run of the session rate with 1 client, and with 8.
+round_rate1() {
+	each rate1 per_sec failures -- -c 1 -t $RATE_SECS -m $MSG_SMALL rate
+}
+round_rate8() {
+	each rate8 per_sec failures -- -c 8 -t $RATE_SECS -m $MSG_SMALL rate
+}
+
+# One run of the round trips.
+round_rtt() {
+	each rtt median_us p99_us -- -n $RTT_COUNT -m $MSG_SMALL rtt
+}
+
+# One run of the round trips with every process on CPU 0.
+round_rtt_cpu0() {
+	each rtt_cpu0 median_us p99_us -- -n $RTT_COUNT -m $MSG_SMALL rtt
+}
+
+# hold KEY SESSIONS SSH: one run holding SESSIONS sessions on secchatd,
+# and on sshd too if SSH is 1.  Held ssh sessions are opened with
+# curve25519 instead of the default sntrup761x25519, whose key generation
+# costs the client about 0.1 s of CPU here: 3 times faster, the same PSS.
+hold() {
+	once "sc_$1" failures open_secs procs pss_per_session_kib -- $SC \
+	    -P "$SERVER_PID" -n "$2" -c $WORKERS -m $MSG_SMALL hold
+	[ -n "$SSH_ON" ] && [ "$3" = 1 ] || return 0
+	ssh_command chacha20-poly1305@openssh.com curve25519-sha256
+	once "ssh_$1" failures open_secs procs pss_per_session_kib -- \
+	    -P "$SSHD_PID" -n "$2" -c $WORKERS -m $MSG_SMALL hold $SSH
+	ssh_command chacha20-poly1305@openssh.com
+}
+
+# One run of the memory figure, and of the scale test.
+round_mem() {
+	hold mem $MEM_SESSIONS 1
+}
+round_scale() {
+	hold scale $SCALE_SESSIONS "${BENCH_SSH_SCALE:-0}"
+}
+
+# rounds FUNCTION: call FUNCTION $RUNS times with RUN set.  Within a run
+# the servers take turns, so that a change in the machine's load hits all
+# of them, not the one that happens to run then.
+rounds() {
+	RUN=1
+	while [ $RUN -le "$RUNS" ]; do
+		"$1"
+		RUN=$((RUN + 1))
+	done
+}
+
+# Put every server (its threads, and the processes it forks from now on)
+# on CPU 0, and loadgen (with the ssh it spawns) too: a round trip then
+# costs its CPU work, without the wake-up of another CPU.  Returns 1 if
+# taskset is missing.
+pin_all() {
+	command -v taskset >/dev/null 2>&1 || return 1
+	for pid in $SERVER_PID $SSHD_PID $ECHOD_PID; do
+		taskset -a -p -c 0 "$pid" >/dev/null || return 1
+	done
+	PIN="taskset -c 0"
 }
 
 # ------------------------------------------------------------------ table
@@ -459,7 +501,7 @@ table() {
 	    "plain TCP, fork/conn" target "target met?"
 	row --- --- --- --- --- --- ---
 	r=$(ratio sc_tput.mbps ssh_tput.mbps)
-	row "echo throughput, 1 GiB in 64 KiB messages, MB/s" \
+	row "echo throughput, $((BYTES >> 20)) MiB in 64 KiB messages, MB/s" \
 	    "$(cell sc_tput.mbps %.0f)" "$(cell ssh_tput.mbps %.0f)" "$r" \
 	    "$(cell ref_tput.mbps %.0f)" "≥ 1.5× ssh" \
 	    "$(verdict "$r" '>=' 1.5)"
@@ -534,28 +576,18 @@ awk -v l="${LOAD_START:-0}" 'BEGIN { exit !(l > 0.5) }' &&
 
 secchat_setup
 secchat_start
-secchat_bench
-stop_tree "$SERVER_PID"
-SERVER_PID=
-
-SSH_VERSION=
-if [ "${BENCH_SSH:-1}" = 0 ]; then
-	say "BENCH_SSH=0: OpenSSH skipped"
-elif ! ssh_find; then
-	say "sshd or ssh not found: OpenSSH skipped"
-elif ! ssh_setup || ! ssh_start; then
-	say "the private sshd does not work: OpenSSH skipped"
-	cat "$TMP/ssh/sshd.log" "$TMP/ssh/client.err" 2>/dev/null >&2
-else
-	SSH_VERSION=$(ssh -V 2>&1 | head -n 1)
-	ssh_bench
-	stop_tree "$SSHD_PID"
-	SSHD_PID=
-fi
-
-if [ "${BENCH_REF:-1}" != 0 ]; then
-	ref_bench || say "the plain TCP echo server did not start"
-fi
+SC="-p $SC_PORT -i $TMP/sc/client -k $TMP/sc/keys/server.key.pub"
+ssh_up
+ref_up
+[ -n "$SSH_ON" ] && ssh_command chacha20-poly1305@openssh.com
+rounds round_tput
+rounds round_rate1
+rounds round_rate8
+rounds round_rtt
+rounds round_mem
+rounds round_scale
+pin_all && rounds round_rtt_cpu0
+PIN=
 
 table
 say "done in $(($(date +%s) - STARTED)) s"
