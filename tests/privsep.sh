@@ -100,11 +100,11 @@ echo z | client alice > "$TMP/fixed.out" 2>"$TMP/fixed.err" ||
 [ "$(cat "$TMP/fixed.out")" = z ] || fail "echo after the fix differs"
 stop_server
 
-# A user that does not exist: no session, the server stays.
+# A user that does not exist is an error of the configuration: secchatd
+# does not start (and a reload to it would be refused).
 sed -i "s/^user = nobody/user = no-such-user-secchat/" "$TMP/server.ini"
-start_server
-echo w | client alice > "$TMP/nouser.out" 2>"$TMP/nouser.err"
-[ $? -ne 0 ] || fail "a session started as a user that does not exist"
-wait_log "user no-such-user-secchat: no such user"
-server_alive
-echo "PASS: contained session (nobody, chroot, no-new-privs, limits$([ $SECCOMP = 1 ] && echo ', seccomp')); bad chroot or user refused, server serves on"
+"$BIN/secchatd" -D -f "$TMP/server.ini" > "$TMP/nouser.out" 2>&1
+[ $? -eq 1 ] || fail "secchatd started with a user that does not exist"
+grep -q "user no-such-user-secchat: no such user" "$TMP/nouser.out" ||
+    fail "the unknown user was not named: $(cat "$TMP/nouser.out")"
+echo "PASS: contained session (nobody, chroot, no-new-privs, limits$([ $SECCOMP = 1 ] && echo ', seccomp')); a chroot made writable is refused per session, the server serves on; an unknown user stops the start"
