@@ -637,6 +637,20 @@ conf_defaults(struct conf *c)
 	return (conf_defaults_more(c));
 }
 
+/* Refuse the path ${value} of key ${name} if its line is too long. */
+static int
+path_too_long(const struct conf *c, const char *name, const char *value,
+    char err[CONF_ERR_LEN])
+{
+
+	if (value == NULL || strlen(name) + 3 + strlen(value) <= CONF_LINE_MAX)
+		return (0);
+	snprintf(err, CONF_ERR_LEN, "%s: %s: the path %.60s... is %zu "
+	    "characters long once absolute; at most %zu", c->path, name, value,
+	    strlen(value), CONF_LINE_MAX - strlen(name) - 3);
+	return (-1);
+}
+
 /* Fill the defaults, check ${c} as a whole; 0, or -1 with ${err}. */
 static int
 conf_validate(struct conf *c, char err[CONF_ERR_LEN])
@@ -656,6 +670,14 @@ conf_validate(struct conf *c, char err[CONF_ERR_LEN])
 		    c->port);
 		return (-1);
 	}
+
+	/* Every path, made absolute, must still fit a line "secchatd -T"
+	 * prints and inih reads back. */
+	if (path_too_long(c, "secret_key", c->secret_key, err) ||
+	    path_too_long(c, "public_key", c->public_key, err) ||
+	    path_too_long(c, "chroot", c->chroot, err) ||
+	    path_too_long(c, "pid_file", c->pid_file, err))
+		return (-1);
 
 	/* The two halves of the key pair need two files. */
 	if (strcmp(c->secret_key, c->public_key) == 0) {
