@@ -11,6 +11,19 @@ SERVER_PID=
 PORT=
 EXTRA_PIDS=
 
+# make check-valgrind sets VALGRIND to a valgrind command: it then comes
+# before every secchatd and secchat started by start_server and client, and
+# each process (session children too) reports to $TMP/valgrind.PID.log;
+# an error or a definite leak there fails the test.  Everything is slower
+# under valgrind: the waits below are SLOW times longer.
+VALGRIND=${VALGRIND:-}
+VG=
+SLOW=1
+if [ -n "$VALGRIND" ]; then
+	VG="$VALGRIND --log-file=$TMP/valgrind.%p.log"
+	SLOW=${VALGRIND_SLOW:-10}
+fi
+
 # Stop the server (and its session children), fail the test if any
 # program reported a sanitizer error, and remove the directory.
 cleanup() {
@@ -22,6 +35,17 @@ cleanup() {
 	if grep -D skip -l -E "Sanitizer|runtime error:" "$TMP"/* 2>/dev/null; then
 		echo "FAIL: sanitizer reports above, in:"
 		grep -D skip -h -A20 -E "Sanitizer|runtime error:" "$TMP"/* | head -80
+		rc=1
+	fi
+	if [ -n "$VALGRIND" ] && ! ls "$TMP"/valgrind.*.log >/dev/null 2>&1
+	then
+		echo "FAIL: nothing ran under valgrind"
+		rc=1
+	elif [ -n "$VALGRIND" ] && grep -l -E "ERROR SUMMARY: [1-9]" \
+	    "$TMP"/valgrind.*.log; then
+		echo "FAIL: valgrind reports above:"
+		grep -l -E "ERROR SUMMARY: [1-9]" "$TMP"/valgrind.*.log |
+		    xargs cat | head -200
 		rc=1
 	fi
 	rm -rf "$TMP"
@@ -73,10 +97,10 @@ write_conf() {
 # most) until it listens; sets SERVER_PID and PORT.
 start_server() {
 	: > "$TMP/server.log"
-	"$BIN/secchatd" -D -v -f "$TMP/server.ini" 2>>"$TMP/server.log" &
+	$VG "$BIN/secchatd" -D -v -f "$TMP/server.ini" 2>>"$TMP/server.log" &
 	SERVER_PID=$!
 	i=0
-	while [ $i -lt 100 ]; do
+	while [ $i -lt $((100 * SLOW)) ]; do
 		PORT=$(sed -n 's/.*listening on .* port \([0-9]*\) .*/\1/p' \
 		    "$TMP/server.log" | head -n 1)
 		[ -n "$PORT" ] && return 0
@@ -84,7 +108,7 @@ start_server() {
 		sleep 0.1
 		i=$((i + 1))
 	done
-	fail "secchatd did not start listening within 10 s"
+	fail "secchatd did not start listening within $((10 * SLOW)) s"
 }
 
 # Stop the server started by start_server, with its session children.
@@ -106,7 +130,7 @@ server_alive() {
 client() {
 	key=$1
 	shift
-	timeout 60 "$BIN/secchat" -i "$TMP/$key" -p "$PORT" \
+	timeout $((60 * SLOW)) $VG "$BIN/secchat" -i "$TMP/$key" -p "$PORT" \
 	    --server-key "$TMP/keys/server.key.pub" "$@" 127.0.0.1
 }
 
@@ -168,7 +192,7 @@ client_bg() {
 # Wait (${2:-10} s at most) until the client_bg client $1 has exited.
 client_wait() {
 	i=0
-	while [ ! -s "$TMP/$1.end" ] && [ $i -lt $((${2:-10} * 10)) ]; do
+	while [ ! -s "$TMP/$1.end" ] && [ $i -lt $((${2:-10} * 10 * SLOW)) ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -178,7 +202,7 @@ client_wait() {
 # Wait (5 s at most) until the server log matches the pattern $1.
 wait_log() {
 	i=0
-	while [ $i -lt 50 ]; do
+	while [ $i -lt $((50 * SLOW)) ]; do
 		grep -q -- "$1" "$TMP/server.log" && return 0
 		sleep 0.1
 		i=$((i + 1))

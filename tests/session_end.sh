@@ -7,8 +7,10 @@ mkkey alice
 IDLE_TIMEOUT=1 write_conf alice
 start_server
 
-# Idle: the client says nothing for 3 s; the server closes after 1 s.
-(echo first; sleep 3) | client alice > "$TMP/idle.out" 2>"$TMP/idle.err"
+# Idle: the client says nothing for 3 s (SLOW times that under valgrind);
+# the server closes after 1 s.
+(echo first; sleep $((3 * SLOW))) | client alice > "$TMP/idle.out" \
+    2>"$TMP/idle.err"
 st=$?
 [ $st -eq 2 ] || fail "idle client exited $st, expected 2"
 [ "$(cat "$TMP/idle.out")" = first ] || fail "the reply before the idle close was lost"
