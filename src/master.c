@@ -458,16 +458,24 @@ conn_message(struct master *m, int i)
 	if (c->state == HS_READ_AUTH && c->in_len == PROTO_HDR_LEN)
 		return (conn_header(c, PROTO_T_AUTH, PROTO_AUTH_BODY));
 	if (c->state == HS_READ_HELLO) {
-		if ((r = proto_server_reply(c->hs, c->in, c->out)) != PROTO_OK)
+		r = proto_server_reply(c->hs, c->in, c->out);
+		privsep_scrub_stack();
+		if (r != PROTO_OK)
 			goto fail;
 		c->out_len = PROTO_REPLY_LEN;
 		c->out_off = 0;
 		c->state = HS_WRITE_REPLY;
 		return (0);
 	}
-	if ((r = proto_server_read_auth(c->hs, c->in)) != PROTO_OK)
+	r = proto_server_read_auth(c->hs, c->in);
+	privsep_scrub_stack();
+	if (r != PROTO_OK)
 		goto fail;
-	return (conn_finish(m, i));
+
+	/* The session keys were derived there: no trace for the next child. */
+	r = conn_finish(m, i);
+	privsep_scrub_stack();
+	return (r);
 
 fail:
 	log_warn("handshake from %s failed: %s", c->peer, proto_strerror(r));

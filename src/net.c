@@ -149,15 +149,18 @@ net_listen_random(const char *addr, int low, int high, int *port,
  * net_accept(lfd, sa, sa_len):
  * Accept a connection on the listening socket ${lfd}, storing the peer's
  * address in ${sa} (${sa_len} bytes in and out).  Returns the new socket,
- * non-blocking and close-on-exec, or -1 with errno set.
+ * non-blocking, close-on-exec, with TCP_NODELAY, or -1 with errno set.
  */
 int
 net_accept(int lfd, struct sockaddr *sa, socklen_t *sa_len)
 {
-	int fd, saved;
+	int fd, saved, one = 1;
 
 	if ((fd = accept(lfd, sa, sa_len)) == -1)
 		return (-1);
+
+	/* Messages go out as they are written: no Nagle delay on replies. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 || net_set_nonblock(fd, 1)) {
 		saved = errno;
 		close(fd);
@@ -343,10 +346,11 @@ net_connect_peer(int fd, int port, int timeout_ms, char err[NET_ERR_LEN])
 
 /**
  * net_read_full(fd, buf, len, deadline):
- * Read exactly ${len} bytes from ${fd} before the monotonic time
+ * Read exactly ${len} bytes from the socket ${fd} before the monotonic time
  * ${deadline} (ms; -1 for none).  Returns 0 on success, 1 on EOF before
  * the first byte, or -1 on error, early EOF (errno = EPIPE) or timeout
- * (errno = ETIMEDOUT).
+ * (errno = ETIMEDOUT).  Blocking and non-blocking sockets alike: it tries
+ * first, and waits only when there is nothing to read.
  */
 int
 net_read_full(int fd, void *buf, size_t len, int64_t deadline)
@@ -356,11 +360,14 @@ net_read_full(int fd, void *buf, size_t len, int64_t deadline)
 	ssize_t n;
 
 	while (got < len) {
-		if (wait_fd(fd, POLLIN, deadline))
-			return (-1);
-		n = read(fd, p + got, len - got);
-		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+		n = recv(fd, p + got, len - got, MSG_DONTWAIT);
+		if (n == -1 && errno == EINTR)
 			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (wait_fd(fd, POLLIN, deadline))
+				return (-1);
+			continue;
+		}
 		if (n == -1)
 			return (-1);
 		if (n == 0) {
@@ -375,9 +382,31 @@ net_read_full(int fd, void *buf, size_t len, int64_t deadline)
 }
 
 /**
+ * net_read_some(fd, buf, len, deadline):
+ * Read at least one and at most ${len} bytes from the socket ${fd} before
+ * ${deadline} (ms; -1 for none).  Returns the number read, 0 on EOF, or -1
+ * on error or timeout (errno = ETIMEDOUT).
+ */
+ssize_t
+net_read_some(int fd, void *buf, size_t len, int64_t deadline)
+{
+	ssize_t n;
+
+	for (;;) {
+		n = recv(fd, buf, len, MSG_DONTWAIT);
+		if (n >= 0 || (errno != EINTR && errno != EAGAIN &&
+		    errno != EWOULDBLOCK))
+			return (n);
+		if (errno != EINTR && wait_fd(fd, POLLIN, deadline))
+			return (-1);
+	}
+}
+
+/**
  * net_write_full(fd, buf, len, deadline):
- * Write all ${len} bytes of ${buf} to ${fd} before ${deadline} (ms; -1 for
- * none).  Returns 0, or -1 on error or timeout (errno = ETIMEDOUT).
+ * Write all ${len} bytes of ${buf} to the socket ${fd} before ${deadline}
+ * (ms; -1 for none).  Returns 0, or -1 on error or timeout (errno =
+ * ETIMEDOUT).  It tries first, and waits only when the socket is full.
  */
 int
 net_write_full(int fd, const void *buf, size_t len, int64_t deadline)
@@ -387,11 +416,14 @@ net_write_full(int fd, const void *buf, size_t len, int64_t deadline)
 	ssize_t n;
 
 	while (off < len) {
-		if (wait_fd(fd, POLLOUT, deadline))
-			return (-1);
-		n = send(fd, p + off, len - off, MSG_NOSIGNAL);
-		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+		n = send(fd, p + off, len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n == -1 && errno == EINTR)
 			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (wait_fd(fd, POLLOUT, deadline))
+				return (-1);
+			continue;
+		}
 		if (n == -1)
 			return (-1);
 		off += (size_t)n;

@@ -2,6 +2,7 @@
 #define NET_H_
 
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -41,7 +42,7 @@ int net_listen_random(const char *, int, int, int *, char[NET_ERR_LEN]);
  * net_accept(lfd, sa, sa_len):
  * Accept a connection on the listening socket ${lfd}, storing the peer's
  * address in ${sa} (${sa_len} bytes in and out).  Returns the new socket,
- * non-blocking and close-on-exec, or -1 with errno set.
+ * non-blocking, close-on-exec, with TCP_NODELAY, or -1 with errno set.
  */
 int net_accept(int, struct sockaddr *, socklen_t *);
 
@@ -81,17 +82,27 @@ int net_set_nonblock(int, int);
 
 /**
  * net_read_full(fd, buf, len, deadline):
- * Read exactly ${len} bytes from ${fd} before the monotonic time
+ * Read exactly ${len} bytes from the socket ${fd} before the monotonic time
  * ${deadline} (ms; -1 for none).  Returns 0 on success, 1 on EOF before
  * the first byte, or -1 on error, early EOF (errno = EPIPE) or timeout
- * (errno = ETIMEDOUT).
+ * (errno = ETIMEDOUT).  Blocking and non-blocking sockets alike: it tries
+ * first, and waits only when there is nothing to read.
  */
 int net_read_full(int, void *, size_t, int64_t);
 
 /**
+ * net_read_some(fd, buf, len, deadline):
+ * Read at least one and at most ${len} bytes from the socket ${fd} before
+ * ${deadline} (ms; -1 for none).  Returns the number read, 0 on EOF, or -1
+ * on error or timeout (errno = ETIMEDOUT).
+ */
+ssize_t net_read_some(int, void *, size_t, int64_t);
+
+/**
  * net_write_full(fd, buf, len, deadline):
- * Write all ${len} bytes of ${buf} to ${fd} before ${deadline} (ms; -1 for
- * none).  Returns 0, or -1 on error or timeout (errno = ETIMEDOUT).
+ * Write all ${len} bytes of ${buf} to the socket ${fd} before ${deadline}
+ * (ms; -1 for none).  Returns 0, or -1 on error or timeout (errno =
+ * ETIMEDOUT).  It tries first, and waits only when the socket is full.
  */
 int net_write_full(int, const void *, size_t, int64_t);
 

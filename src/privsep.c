@@ -4,15 +4,17 @@
  * The master may start as root: it reads the key files and binds the
  * handshake port.  A session child is forked after an accepted handshake
  * and needs none of that.  In order, it
- *   1. forgets the master's long-term key pair and the stack below it
- *	(privsep_forget), and closes every descriptor it does not need;
+ *   1. forgets the master's long-term key pair (privsep_forget; the master
+ *	scrubs its stack after each handshake step, privsep_scrub_stack),
+ *	and closes every descriptor it does not need;
  *   2. locks its session keys in memory, chroot(2)s to the configured
  *	directory, drops to the configured user (groups, group, user: checked
  *	afterwards, and a child that could become root again exits), sets
  *	no-new-privs, disables core dumps and lowers its resource limits
  *	(privsep_enter);
  *   3. once its client has proved the session on the data port, installs
- *	a system call allowlist for the conversation (privsep_lockdown):
+ *	a system call allowlist for the conversation (privsep_lockdown; the
+ *	master compiles it once, privsep_prepare, so a child only loads it):
  *	from then on it can read, write and poll the descriptors it holds,
  *	allocate memory, tell the time and exit, and nothing else.
  * A mandatory step that fails is logged and ends the child.
@@ -35,11 +37,14 @@
 #include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #ifdef HAVE_SECCOMP
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #endif
 #include <sodium.h>
@@ -66,7 +71,8 @@
 #include <sanitizer/lsan_interface.h>
 #endif
 
-#define STACK_SCRUB_LEN	65536	/* stack wiped below privsep_forget */
+#define STACK_SCRUB_LEN	32768	/* stack wiped by privsep_scrub_stack */
+#define FILTER_MAX	65536	/* bytes of a compiled filter, at most */
 
 /* Linux's flag for *at(2) calls on a descriptor alone; glibc declares it
  * only with _GNU_SOURCE. */
@@ -86,9 +92,8 @@ stack_scrub(void)
 /**
  * privsep_forget(id, release):
  * Forget the server's long-term key pair ${id} in a session child: wipe
- * every byte of it in place, hand it to ${release} (key_pair_free), then
- * wipe the unused part of the stack below the caller, where the handshakes
- * of the master may have left traces.  Does nothing if ${id} is NULL.
+ * every byte of it in place, then hand it to ${release} (key_pair_free).
+ * Does nothing if ${id} is NULL.
  */
 void
 privsep_forget(struct key_pair *id, void (*release)(struct key_pair *))
@@ -101,8 +106,19 @@ privsep_forget(struct key_pair *id, void (*release)(struct key_pair *))
 	/* The pair itself, whatever its release does. */
 	sodium_memzero(id, sizeof(*id));
 	release(id);
+}
 
-	/* Traces of the handshakes in stack frames that are gone. */
+/**
+ * privsep_scrub_stack():
+ * Wipe the unused stack below the caller, where the frames of handshake
+ * computations that have returned may have left traces of secrets.  The
+ * master calls it after each handshake step, so that a child forked later
+ * inherits no such traces (and has no pages to wipe, and own, itself).
+ */
+void
+privsep_scrub_stack(void)
+{
+
 	stack_scrub();
 }
 
@@ -483,42 +499,110 @@ filter_conditional(scmp_filter_ctx ctx)
 	    &local));
 }
 
-/* Install the system call allowlist; 0, or -1 with the problem logged. */
-static int
-filter_install(void)
+/* The allowlist as a BPF program, compiled once by privsep_prepare. */
+static struct sock_filter *filter_prog;
+static unsigned short filter_len;
+
+/* Build the allowlist in a new libseccomp context; NULL with a log line. */
+static scmp_filter_ctx
+filter_build(void)
 {
 	scmp_filter_ctx ctx;
-	int i, r;
+	int i;
 
 	/* Anything not allowed below kills the whole process. */
 	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL) {
 		log_error("seccomp: cannot create a filter");
-		goto err0;
+		return (NULL);
 	}
 	for (i = 0; filter_allowed[i] != NULL; i++)
 		if (filter_rule(ctx, SCMP_ACT_ALLOW, filter_allowed[i], 0,
 		    NULL))
-			goto err1;
+			goto err;
 	if (filter_conditional(ctx))
-		goto err1;
+		goto err;
+	return (ctx);
 
-	/* No-new-privs comes with the filter (libseccomp's default). */
-	if ((r = seccomp_load(ctx)) != 0) {
-		log_error("seccomp: cannot load the filter: %s", strerror(-r));
-		goto err1;
+err:
+	seccomp_release(ctx);
+	return (NULL);
+}
+
+/* Compile the allowlist into filter_prog (through a pipe); 0 or -1. */
+static int
+filter_compile(void)
+{
+	scmp_filter_ctx ctx;
+	uint8_t *buf;
+	size_t len = 0;
+	ssize_t n;
+	int fds[2], r;
+
+	if ((ctx = filter_build()) == NULL)
+		return (-1);
+	if ((buf = malloc(FILTER_MAX)) == NULL || pipe(fds) == -1) {
+		log_error("seccomp: %s", strerror(errno));
+		goto err;
+	}
+
+	/* A program of a few hundred instructions fits the pipe's buffer. */
+	r = seccomp_export_bpf(ctx, fds[1]);
+	close(fds[1]);
+	while (r == 0 && (n = read(fds[0], buf + len, FILTER_MAX - len)) > 0)
+		len += (size_t)n;
+	close(fds[0]);
+	if (r != 0 || len == 0 || len % sizeof(struct sock_filter) != 0 ||
+	    len == FILTER_MAX) {
+		log_error("seccomp: cannot compile the filter");
+		goto err;
 	}
 	seccomp_release(ctx);
-
-	/* Success! */
+	filter_prog = (struct sock_filter *)(void *)buf;
+	filter_len = (unsigned short)(len / sizeof(struct sock_filter));
 	return (0);
 
-err1:
+err:
+	free(buf);
 	seccomp_release(ctx);
-err0:
-	/* Failure! */
 	return (-1);
 }
+
+/* Load the compiled allowlist into this process; 0, or -1 logged. */
+static int
+filter_install(void)
+{
+	struct sock_fprog prog;
+
+	if (filter_prog == NULL && filter_compile())
+		return (-1);
+	prog.len = filter_len;
+	prog.filter = filter_prog;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == -1) {
+		log_error("seccomp: cannot load the filter: %s",
+		    strerror(errno));
+		return (-1);
+	}
+	return (0);
+}
 #endif /* HAVE_SECCOMP */
+
+/**
+ * privsep_prepare():
+ * In the master, once: compile the conversation's system call allowlist,
+ * so that each session child only loads it, allocating nothing.  Returns
+ * 0, or -1 with the problem logged.  Without libseccomp, does nothing.
+ */
+int
+privsep_prepare(void)
+{
+
+#ifdef HAVE_SECCOMP
+	return (filter_prog != NULL ? 0 : filter_compile());
+#else
+	return (0);
+#endif
+}
 
 /**
  * privsep_lockdown(secrets, len):

@@ -21,11 +21,27 @@ struct proto_session;
 /**
  * privsep_forget(id, release):
  * Forget the server's long-term key pair ${id} in a session child: wipe
- * every byte of it in place, hand it to ${release} (key_pair_free), then
- * wipe the unused part of the stack below the caller, where the handshakes
- * of the master may have left traces.  Does nothing if ${id} is NULL.
+ * every byte of it in place, then hand it to ${release} (key_pair_free).
+ * Does nothing if ${id} is NULL.
  */
 void privsep_forget(struct key_pair *, void (*)(struct key_pair *));
+
+/**
+ * privsep_scrub_stack():
+ * Wipe the unused stack below the caller, where the frames of handshake
+ * computations that have returned may have left traces of secrets.  The
+ * master calls it after each handshake step, so that a child forked later
+ * inherits no such traces (and has no pages to wipe, and own, itself).
+ */
+void privsep_scrub_stack(void);
+
+/**
+ * privsep_prepare():
+ * In the master, once: compile the conversation's system call allowlist,
+ * so that each session child only loads it, allocating nothing.  Returns
+ * 0, or -1 with the problem logged.  Without libseccomp, does nothing.
+ */
+int privsep_prepare(void);
 
 /**
  * privsep_check(c, err):

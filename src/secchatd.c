@@ -241,7 +241,8 @@ main(int argc, char *argv[])
 		log_force_debug();
 	level = c->log_level;
 	log_open("secchatd", 1, level, c->log_facility);
-	if (check_containment(c) || (id = server_key(c)) == NULL)
+	if (check_containment(c) || privsep_prepare() ||
+	    (id = server_key(c)) == NULL)
 		exit(1);
 	if ((nlfd = listen_all(c, lfds)) == -1)
 		exit(1);

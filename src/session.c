@@ -31,6 +31,7 @@
 
 #define MAX_CANDIDATES	8	/* data connections proving at once */
 #define LINGER_MS	2000	/* to drain the client after our CLOSE */
+#define IN_BUF		(2 * CHANNEL_FRAME_MAX)	/* room for a frame and more */
 
 static volatile sig_atomic_t got_term;		/* SIGTERM, SIGINT */
 static volatile sig_atomic_t got_revoke;	/* SIGUSR1 */
@@ -50,7 +51,8 @@ struct session {
 	struct session_params *p;
 	struct channel_dir tx, rx;
 	int fd;
-	uint8_t *in;		/* a frame's ciphertext */
+	uint8_t *in;		/* frames received, IN_BUF bytes */
+	size_t in_start, in_end;	/* what is not consumed yet */
 	uint8_t *record;	/* a decrypted record */
 	uint8_t *out;		/* a frame to send */
 	uint64_t msgs_in, msgs_out, bytes_in, bytes_out;
@@ -337,6 +339,9 @@ wait_input(struct session *s, int64_t idle_deadline)
 			return ("access revoked");
 		if (got_expired)
 			return ("key expired");
+		/* Bytes received already need no wait. */
+		if (s->in_end > s->in_start)
+			return (NULL);
 		now = net_now_ms();
 		if (now >= idle_deadline)
 			return ("idle timeout");
@@ -353,28 +358,77 @@ wait_input(struct session *s, int64_t idle_deadline)
 }
 
 /*
+ * Receive more into s->in, as much as the socket has and the buffer takes,
+ * before ${deadline}.  Returns 0, 1 on EOF, or -1 (errno set).
+ */
+static int
+receive(struct session *s, int64_t deadline)
+{
+	ssize_t n;
+
+	/* Keep room for a whole frame after what is not consumed. */
+	if (IN_BUF - s->in_start < CHANNEL_FRAME_MAX) {
+		memmove(s->in, s->in + s->in_start, s->in_end - s->in_start);
+		s->in_end -= s->in_start;
+		s->in_start = 0;
+	}
+	n = net_read_some(s->fd, s->in + s->in_end, IN_BUF - s->in_end,
+	    deadline);
+	if (n <= 0)
+		return (n == 0 ? 1 : -1);
+	s->in_end += (size_t)n;
+	return (0);
+}
+
+/*
+ * Make ${need} bytes available at s->in + s->in_start.  Returns 0, 1 on
+ * EOF before any of them, or -1 (errno set; EPIPE for EOF within).
+ */
+static int
+have(struct session *s, size_t need, int64_t deadline)
+{
+	int r;
+
+	while (s->in_end - s->in_start < need) {
+		if ((r = receive(s, deadline)) == 1 &&
+		    s->in_end == s->in_start)
+			return (1);
+		if (r == 1)
+			errno = EPIPE;
+		if (r != 0)
+			return (-1);
+	}
+	return (0);
+}
+
+/*
  * Read the next frame, which has begun to arrive, into s->record.  Returns
  * its length, 0 on EOF at a frame boundary, or -1 with the problem logged.
+ * One recv(2) usually brings a whole frame, or several.
  */
 static ssize_t
 read_record(struct session *s, int *final)
 {
-	uint8_t prefix[CHANNEL_LEN_LEN];
 	int64_t deadline;
 	size_t ct_len, len;
 	int r;
 
 	/* The rest of a frame must follow within the idle timeout. */
 	deadline = net_now_ms() + 1000 * (int64_t)s->p->conf->idle_timeout;
-	if ((r = net_read_full(s->fd, prefix, sizeof(prefix), deadline)) == 1)
+	if ((r = have(s, CHANNEL_LEN_LEN, deadline)) == 1)
 		return (0);
 	if (r == -1)
 		goto io;
-	if ((r = channel_frame_length(prefix, &ct_len)) != CHANNEL_OK)
+	if ((r = channel_frame_length(s->in + s->in_start, &ct_len)) !=
+	    CHANNEL_OK)
 		goto proto;
-	if (net_read_full(s->fd, s->in, ct_len, deadline))
+	if (have(s, CHANNEL_LEN_LEN + ct_len, deadline))
 		goto io;
-	r = channel_open(&s->rx, s->in, ct_len, s->record, &len, final);
+	r = channel_open(&s->rx, s->in + s->in_start + CHANNEL_LEN_LEN, ct_len,
+	    s->record, &len, final);
+	s->in_start += CHANNEL_LEN_LEN + ct_len;
+	if (s->in_start == s->in_end)
+		s->in_start = s->in_end = 0;
 	if (r != CHANNEL_OK)
 		goto proto;
 	return ((ssize_t)len);
@@ -470,7 +524,7 @@ static int
 buffers_alloc(struct session *s)
 {
 
-	s->in = malloc(CHANNEL_CT_MAX);
+	s->in = malloc(IN_BUF);
 	s->record = malloc(CHANNEL_RECORD_MAX);
 	s->out = malloc(CHANNEL_FRAME_MAX);
 	if (s->in == NULL || s->record == NULL || s->out == NULL) {
