@@ -490,8 +490,13 @@ conn_read(struct master *m, int i)
 	ssize_t n;
 
 	n = read(c->fd, c->in + c->in_len, c->in_need - c->in_len);
-	if (n == -1)
-		return ((errno == EAGAIN || errno == EINTR) ? 0 : -1);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return (0);
+	if (n == -1) {
+		log_info("connection from %s lost during the handshake: %s",
+		    c->peer, strerror(errno));
+		return (-1);
+	}
 	if (n == 0) {
 		log_info("connection from %s closed during the handshake",
 		    c->peer);
@@ -512,8 +517,13 @@ conn_write(struct master *m, int i)
 
 	n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
 	    MSG_NOSIGNAL);
-	if (n == -1)
-		return ((errno == EAGAIN || errno == EINTR) ? 0 : -1);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return (0);
+	if (n == -1) {
+		log_info("connection from %s lost during the handshake: %s",
+		    c->peer, strerror(errno));
+		return (-1);
+	}
 	c->out_off += (size_t)n;
 	if (c->out_off < c->out_len)
 		return (0);

@@ -151,8 +151,12 @@ candidate_read(struct session *s, struct candidate *c)
 	n = read(c->fd, c->hello + c->got, need - c->got);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return (0);
-	if (n <= 0)
+	if (n <= 0) {
+		log_warn("session %s: data connection from %s ended before "
+		    "proving the session%s%s", s->p->name, c->peer,
+		    n == 0 ? "" : ": ", n == 0 ? "" : strerror(errno));
 		return (-1);
+	}
 	c->got += (size_t)n;
 	if (c->got == PROTO_HDR_LEN) {
 		/* Refuse a stranger after 8 bytes, without crypto. */
