@@ -59,7 +59,10 @@ after_group dpreplay
 
 # Resets within HELLO, AUTH, DATA_HELLO and a frame.
 r0=$(logcount "lost: Connection reset by peer")
+h0=$(logcount "lost during the handshake: Connection reset by peer")
 evil real=2 reset
+wait_count "lost during the handshake: Connection reset by peer" $((h0 + 2))
+wait_count "data connection from .* ended before proving the session: Connection reset by peer" 1
 wait_count "lost: Connection reset by peer" $((r0 + 1))
 after_group reset
 

@@ -914,6 +914,12 @@ mode_reset(void)
 	proto_data_hello(&S.keys, header, hello);
 	send_bytes(fd, hello, sizeof(hello) / 2);
 	reset_close(fd);
+
+	/* Once a stranger after it is refused, the reset one was seen. */
+	fd = connect_port(S.port);
+	send_bytes(fd, "GET / HTTP/1.0\r\n", 16);
+	expect_eof(fd, "a stranger on the data port was not refused");
+	close(fd);
 	session_data(&S);
 	ping(&S, "in after a reset on the data port");
 	session_close(&S);
