@@ -10,7 +10,7 @@
 . "$top_srcdir/tests/attack_lib.sh"
 
 sessions=${STRESS_SESSIONS:-300}
-messages=${STRESS_MESSAGES:-40}
+messages=${STRESS_MESSAGES:-100}
 kills=10
 hups=20
 vanish=10
