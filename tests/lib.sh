@@ -199,6 +199,16 @@ client_wait() {
 	[ -s "$TMP/$1.end" ] || fail "client $1 did not exit"
 }
 
+# Wait (5 s at most) until the server log holds $2 lines matching $1.
+wait_log_count() {
+	i=0
+	while [ "$(grep -c -- "$1" "$TMP/server.log")" -lt "$2" ] &&
+	    [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 # Wait (5 s at most) until the server log matches the pattern $1.
 wait_log() {
 	i=0

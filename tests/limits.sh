@@ -60,12 +60,7 @@ s1=$!
 (echo two; sleep 4) | client bob > /dev/null 2>&1 &
 s2=$!
 EXTRA_PIDS="$s1 $s2"
-i=0
-while [ "$(grep -c 'client connected to the data port' "$TMP/server.log")" -lt 3 ] &&
-    [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_log_count 'client connected to the data port' 3
 echo three | client alice > /dev/null 2>"$TMP/busy.err"
 st=$?
 [ $st -eq 3 ] || fail "a session over max_sessions exited $st, expected 3"

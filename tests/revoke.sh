@@ -11,12 +11,7 @@ start_server
 # Both hold a session open; alice sends again after the reload.
 client_bg alice "echo a1; sleep 3; echo a2"
 client_bg bob "echo b1; sleep 10; echo b2"
-i=0
-while [ "$(grep -c 'client connected to the data port' "$TMP/server.log")" -lt 2 ] &&
-    [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_log_count 'client connected to the data port' 2
 
 grep -v '^bob = ' "$TMP/server.ini" > "$TMP/server.ini.new"
 mv "$TMP/server.ini.new" "$TMP/server.ini"

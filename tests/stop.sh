@@ -12,12 +12,7 @@ c1=$!
 (echo two; sleep 20) | client alice > "$TMP/2.out" 2>"$TMP/2.err" &
 c2=$!
 EXTRA_PIDS="$c1 $c2"
-i=0
-while [ "$(grep -c 'client connected to the data port' "$TMP/server.log")" -lt 2 ] &&
-    [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_log_count 'client connected to the data port' 2
 [ "$(cat "$TMP/secchatd.pid")" = "$SERVER_PID" ] || fail "pid file"
 children=$(sed -n 's/.*session pid \([0-9]*\)$/\1/p' "$TMP/server.log")
 [ -n "$children" ] || fail "no session pids logged"
